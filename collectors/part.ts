@@ -5,14 +5,13 @@
  */
 import { Kafka } from 'kafkajs';
 import { kafkaLogCreator } from '@switchyard/bus';
-import { GROUPS } from '@switchyard/contracts';
 import { initTracing } from '@switchyard/telemetry/tracing';
 import type { Part, PartContext } from '../apps/launcher/src/parts';
 import { startDlqCollector, type DlqCollector } from './dlq/index';
 import { createInferenceCollector } from './inference/index';
 import { startLagCollector, type LagCollector } from './lag/index';
 import { startQueueCollector, type QueueCollector } from './queues/index';
-import { startTap, type Tap } from './tap/index';
+import { startTap, tapGroupId, type Tap } from './tap/index';
 import { createStoreSpanExporter } from './traces/index';
 
 /** Every collector this part can run. */
@@ -89,11 +88,12 @@ export function collectorsPart(): Part & { collectorHealth(): CollectorHealth[] 
       const kafka = new Kafka({ clientId: `${ctx.config.kafkaClientId}-collectors`, brokers: ctx.kafkaBrokers, logCreator: kafkaLogCreator(ctx.logger.child('kafkajs')) });
       const connection = redisConnection(ctx.redisUrl);
       const common = { store: ctx.store, clock: ctx.clock };
-      if (on('tap')) tap = await startTap({ ...common, kafka, topics: TAP_TOPICS, topicRefreshMs: 5000, sessionTimeout: 10_000, logger: ctx.logger.child('tap') });
+      const topicPrefix = ctx.config.topicPrefix;
+      if (on('tap')) tap = await startTap({ ...common, kafka, topics: TAP_TOPICS, topicPrefix, topicRefreshMs: 5000, sessionTimeout: 10_000, logger: ctx.logger.child('tap') });
       if (on('lag')) {
-        const prefix = ctx.config.topicPrefix;
-        const reference = prefix ? Object.values(GROUPS).map((g) => `${prefix}.${g}`) : [];
-        lag = await startLagCollector({ ...common, kafka, groups: [...ctx.config.lagGroups, ...reference, 'switchyard-tap'], intervalMs: ctx.config.lagIntervalMs, logger: ctx.logger.child('lag') });
+        // The reference groups come from the prefix inside the lag collector; the tap's own group is always reported.
+        const groups = [...ctx.config.lagGroups, tapGroupId(topicPrefix)];
+        lag = await startLagCollector({ ...common, kafka, groups, topicPrefix, intervalMs: ctx.config.lagIntervalMs, logger: ctx.logger.child('lag') });
       }
       if (on('queues')) queues = await startQueueCollector({ ...common, connection, logger: ctx.logger.child('queues') });
       if (on('dlq')) dlq = await startDlqCollector({ ...common, connection, logger: ctx.logger.child('dlq') });

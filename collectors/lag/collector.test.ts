@@ -164,6 +164,26 @@ describe('lag collector', () => {
     }
   });
 
+  it('looks for the reference groups under the topic prefix, not another deployment\'s', async () => {
+    const prefix = `lagpfx-${randomUUID().slice(0, 8)}`;
+    const topic = `${prefix}.inventory`;
+    const group = `${prefix}.payment-svc`;
+    await produce(topic, 3, 0);
+    const member = await committer(group, [topic]);
+    await member.commit(topic, 0, 1);
+    await member.close();
+    // Neither configured nor listed (the mock has no ListGroups): found only as a reference group of the prefix.
+    const mine = await collector({ includeReferenceGroups: true, topicPrefix: prefix, maxProbesPerSweep: 0 });
+    const other = await collector({ includeReferenceGroups: true, topicPrefix: `${prefix}-other`, maxProbesPerSweep: 0 });
+    try {
+      const found = (await mine.sweep()).groups.find((g) => g.group === group);
+      expect(found).toMatchObject({ lagMessages: 2 });
+      expect((await other.sweep()).groups.map((g) => g.group)).not.toContain(group);
+    } finally {
+      await Promise.all([mine.stop(), other.stop()]);
+    }
+  });
+
   it('turns a stopped group STALLED, then STOPPED, then OK once it catches up', async () => {
     const topic = `lagstall-${randomUUID()}`;
     const group = `stall-${randomUUID()}`;

@@ -4,7 +4,6 @@
  * Rows go to `consumer_lag` and `consumer_group_status`. Rules and limits: README.md.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { GROUPS } from '@switchyard/contracts/topics';
 import type { Store, WriteResult } from '@switchyard/store';
 import { systemClock, type Clock } from '@switchyard/telemetry/clock';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
@@ -13,6 +12,7 @@ import { detectLosses, recordLosses } from '../tap/losses';
 import { createBulkOffsets } from './bulk';
 import { groupsFromTopicNames, OffsetReader, type Watermarks } from './offsets';
 import { MessageProber, type ProbeTarget } from './probe';
+import { referenceGroups } from './stage-lag';
 import { evaluateGroupStatus, type GroupSample, type GroupStatus, type StatusOptions } from './status';
 
 /** Options of {@link startLagCollector}. */
@@ -25,8 +25,10 @@ export interface LagCollectorOptions {
   intervalMs?: number;
   /** Budget of one sweep (default max(3 x intervalMs, 30000) ms). */
   timeoutMs?: number;
-  /** Also look for the reference pipeline's groups (GROUPS) (default true). */
+  /** Also look for the reference pipeline's groups (GROUPS, under `topicPrefix`) (default true). */
   includeReferenceGroups?: boolean;
+  /** SWITCHYARD_TOPIC_PREFIX of the pipeline watched: its groups are `<prefix>.inventory-svc`, ... (default ''). */
+  topicPrefix?: string;
   /** Lagging partitions whose oldest unconsumed message is fetched per sweep, largest lag first (default 64). */
   maxProbesPerSweep?: number;
   /** How long a sweep waits for probed messages (default 3000 ms). */
@@ -125,7 +127,7 @@ export async function startLagCollector(opts: LagCollectorOptions): Promise<LagC
     const configured = new Set(opts.groups ?? []);
     const listed = await reader.listGroups();
     const all = new Set([...configured, ...(listed ?? []), ...groupsFromTopicNames(topics)]);
-    if (opts.includeReferenceGroups ?? true) for (const g of Object.values(GROUPS)) all.add(g);
+    if (opts.includeReferenceGroups ?? true) for (const g of referenceGroups(opts.topicPrefix)) all.add(g);
     for (const g of all) if (g.startsWith(prober.groupPrefix)) all.delete(g);
     return { groups: [...all].sort(), configured };
   };

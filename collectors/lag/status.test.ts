@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGroupStatus, type GroupSample } from './status';
-import { stageLag } from './stage-lag';
+import { referenceGroups, stageLag } from './stage-lag';
 
 const STEP = 5000;
 
@@ -100,5 +100,19 @@ describe('stageLag', () => {
     expect(out[0]).toEqual({ stage: 'inventory', group: 'inventory-svc', lagMessages: 0, lagSeconds: 0, partitions: 1 });
     expect(out[1]).toEqual({ stage: 'payment', group: 'payment-svc', lagMessages: 12, lagSeconds: 2.5, partitions: 2 });
     expect(out[2]).toEqual({ stage: 'eta', group: 'eta-svc', lagMessages: 0, lagSeconds: null, partitions: 0 });
+  });
+
+  it('follows the topic prefix: only the prefixed groups are the stages', () => {
+    const rows = [
+      { group: 'blue.payment-svc', topic: 'blue.inventory', partition: 0, lag_messages: 4, lag_seconds: 1 },
+      { group: 'green.payment-svc', topic: 'green.inventory', partition: 0, lag_messages: 40, lag_seconds: 9 },
+      { group: 'payment-svc', topic: 'inventory', partition: 0, lag_messages: 400, lag_seconds: 90 },
+    ];
+    const out = stageLag(rows, 'blue');
+    expect(out[1]).toEqual({ stage: 'payment', group: 'blue.payment-svc', lagMessages: 4, lagSeconds: 1, partitions: 1 });
+    expect(out[0]).toMatchObject({ group: 'blue.inventory-svc', partitions: 0 });
+    expect(stageLag(rows)[1]).toMatchObject({ group: 'payment-svc', lagMessages: 400 });
+    expect(referenceGroups('blue')[1]).toBe('blue.payment-svc');
+    expect(referenceGroups()).toEqual(out.map((s) => s.group.replace(/^blue\./, '')));
   });
 });

@@ -9,7 +9,7 @@ import { newEnvelope } from '@switchyard/contracts/envelope';
 import { HEADERS } from '@switchyard/bus/types';
 import { createLogger } from '@switchyard/telemetry/log';
 import { detectLosses } from './losses';
-import { startTap, type TapOptions } from './tap';
+import { startTap, tapGroupId, type TapOptions } from './tap';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sy-tap-'));
 const kafka = new Kafka({ clientId: 'tap-test', brokers: inject('kafkaBrokers').split(','), logLevel: process.env.TAP_DEBUG ? logLevel.INFO : logLevel.NOTHING });
@@ -119,6 +119,23 @@ describe('tap', () => {
       );
       expect(flags[0]).toEqual({ topic: `${topic}.dlq`, is_retry: false, is_dlq: true, redrive_id: 'rd-1' });
       expect(flags[1]).toMatchObject({ topic: `${topic}.retry`, is_retry: true, is_dlq: false });
+    } finally {
+      await tap.stop();
+    }
+  });
+
+  it('names its default group after the topic prefix, so deployments sharing a broker keep separate offsets', async () => {
+    expect(tapGroupId()).toBe('switchyard-tap');
+    expect(tapGroupId('')).toBe('switchyard-tap');
+    const prefix = `dep-${uid()}`;
+    const topic = `${prefix}.orders`;
+    await produceEvents(topic, 20);
+    const { groupId: _unused, ...opts } = tapOpts({ topics: [topic] });
+    const tap = await startTap({ ...opts, topicPrefix: prefix });
+    try {
+      await vi.waitFor(async () => expect(await committed(`${prefix}.switchyard-tap`, topic)).toEqual(await endOffsets(topic)), WAIT);
+      // The unprefixed group (another deployment's tap) never committed here.
+      expect([...(await committed('switchyard-tap', topic)).values()].every((o) => o < 0n)).toBe(true);
     } finally {
       await tap.stop();
     }

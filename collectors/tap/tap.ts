@@ -16,6 +16,7 @@
  * consumer on the new set (a clean stop: flush, commit, leave the group, join again).
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { prefixed } from '@switchyard/config';
 import type { Store } from '@switchyard/store';
 import { systemClock, type Clock } from '@switchyard/telemetry/clock';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
@@ -31,8 +32,13 @@ export interface TapOptions {
   store: Store;
   /** Topics to tap: a list, or a RegExp matched against the broker's topics (re-checked every `topicRefreshMs`). */
   topics: string[] | RegExp;
-  /** Consumer group (default `switchyard-tap`). */
+  /** Consumer group (default {@link tapGroupId} of `topicPrefix`: `switchyard-tap`, or `<prefix>.switchyard-tap`). */
   groupId?: string;
+  /**
+   * SWITCHYARD_TOPIC_PREFIX of the deployment (default ''). Only names the default group, so that deployments
+   * sharing a broker under different prefixes each keep their own tap offsets.
+   */
+  topicPrefix?: string;
   /** Read from the oldest message when the group has no committed offset (default true). */
   fromBeginning?: boolean;
   /** How often a RegExp subscription looks for new topics (default 30000 ms). */
@@ -82,9 +88,14 @@ export interface Tap {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
+/** The tap's consumer group under a topic prefix, named as the bus names pipeline groups (`<prefix>.<name>`). */
+export function tapGroupId(topicPrefix = ''): string {
+  return prefixed({ topicPrefix }, 'switchyard-tap');
+}
+
 /** Starts the tap. Resolves once its consumer has started (joined, subscribed, running). */
 export async function startTap(opts: TapOptions): Promise<Tap> {
-  const groupId = opts.groupId ?? 'switchyard-tap';
+  const groupId = opts.groupId ?? tapGroupId(opts.topicPrefix);
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger('collector.tap');
   const admin: Admin = opts.kafka.admin();
