@@ -108,7 +108,7 @@ describe('makeEvent → JSON → decodeEvent', () => {
   it('maps every type to a topic of the pipeline', () => {
     for (const t of EVENT_TYPES) expect(Object.values(TOPICS)).toContain(topicOf(t));
     expect(topicOf('OrderCreated')).toBe('orders');
-    expect(EVENT_TYPES).toHaveLength(15);
+    expect(EVENT_TYPES).toHaveLength(16);
   });
 });
 

@@ -19,6 +19,8 @@ export { InventoryReservedV1, InventoryShortageV1, OrderReadyV1 } from './events
 export {
   DeclineCode,
   FraudFeatures,
+  FraudLabelledV1,
+  FraudOutcome,
   FraudScoredV1,
   FraudScoredV2,
   PaymentAuthorizedV1,

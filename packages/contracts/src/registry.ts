@@ -14,7 +14,7 @@ import type { EventDefinition } from './events/define';
 import { EtaPredicted } from './events/eta';
 import { InventoryReserved, InventoryShortage, OrderReady } from './events/fulfilment';
 import { OrderCreated } from './events/order';
-import { FraudScored, PaymentAuthorized, PaymentDeclined } from './events/payment';
+import { FraudLabelled, FraudScored, PaymentAuthorized, PaymentDeclined } from './events/payment';
 
 /** Every event type of the reference pipeline, in stage order. */
 export const EVENTS = {
@@ -33,6 +33,7 @@ export const EVENTS = {
   OrderDelivered,
   CustomerNotified,
   LoyaltyPointsUpdated,
+  FraudLabelled,
 } as const satisfies Record<string, EventDefinition>;
 
 /** The name of an event type, e.g. `'OrderCreated'`. */

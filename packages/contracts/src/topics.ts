@@ -7,7 +7,7 @@ export const TOPICS = {
   orders: 'orders',
   /** InventoryReserved, InventoryShortage. */
   inventory: 'inventory',
-  /** FraudScored, PaymentAuthorized, PaymentDeclined. */
+  /** FraudScored, PaymentAuthorized, PaymentDeclined, and later FraudLabelled. */
   payments: 'payments',
   /** EtaPredicted. */
   eta: 'eta',

@@ -1,5 +1,5 @@
 /**
- * Payment and fraud, on the `payments` topic: FraudScored, PaymentAuthorized, PaymentDeclined.
+ * Payment and fraud, on the `payments` topic: FraudScored, PaymentAuthorized, PaymentDeclined, FraudLabelled.
  *
  * PaymentAuthorized v1 carried the amount in minor units (`amountCents`); v2 carries `amount` in major units like
  * every other amount in the pipeline. FraudScored v1 gave the score as an integer percentage; v2 as a probability.
@@ -69,6 +69,27 @@ export const FraudScoredV2 = z.strictObject({
 /** FraudScored v1: `score` as an integer percentage. */
 export const FraudScoredV1 = FraudScoredV2.extend({ score: z.number().int().min(0).max(100) });
 
+/** How the truth about an order's fraud became known. */
+export const FraudOutcome = z.enum([
+  /** The card holder disputed an authorised payment: fraud. */
+  'chargeback',
+  /** An authorised payment outlived the dispute window: not fraud. */
+  'settled',
+  /** A declined order that review confirmed as fraud. */
+  'confirmed_fraud',
+  /** A declined order that review cleared: not fraud (a false alarm). */
+  'cleared',
+]);
+
+/**
+ * FraudLabelled v1: the labelled outcome of an order's fraud, known some time after it was scored. What fraud
+ * models are judged against (precision and recall of FraudScored).
+ */
+export const FraudLabelledV1 = z.strictObject({
+  isFraud: z.boolean(),
+  outcome: FraudOutcome,
+});
+
 /** PaymentAuthorized, on the `payments` topic. */
 export const PaymentAuthorized = defineEvent({
   topic: TOPICS.payments,
@@ -100,3 +121,6 @@ export const FraudScored = defineEvent({
     },
   },
 });
+
+/** FraudLabelled, on the `payments` topic. */
+export const FraudLabelled = defineEvent({ topic: TOPICS.payments, current: 1, schema: FraudLabelledV1 });
