@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import type { Store, WriteResult } from '@switchyard/store';
 import { systemClock, type Clock } from '@switchyard/telemetry/clock';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
-import { createPeriodicLoop, type LoopStats } from '../runtime/loop';
+import { createSweepLoop, type LoopStats } from '../runtime/loop';
 import { discoverQueues } from '../queues/collector';
 
 const sql = (name: string): string => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
@@ -118,19 +118,7 @@ export async function startDlqCollector(opts: DlqCollectorOptions): Promise<DlqC
     return { since, failedJobs: rows.length, failedAgain, write };
   };
 
-  const loop = createPeriodicLoop({
-    name: 'dlq',
-    intervalMs: opts.intervalMs ?? 10_000,
-    timeoutMs: Math.max(3 * (opts.intervalMs ?? 10_000), 30_000),
-    clock,
-    logger: log,
-    onError: (err) => log.error('dlq sweep failed', { err }),
-    run: async () => {
-      const r = await sweep();
-      if (!r.write.ok) throw r.write.error;
-    },
-  });
-  if (opts.autoStart ?? true) loop.start();
+  const loop = createSweepLoop({ name: 'dlq', intervalMs: opts.intervalMs ?? 10_000, minTimeoutMs: 30_000, clock, logger: log, sweep, autoStart: opts.autoStart });
 
   return {
     sweep,

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Store, WriteResult } from '@switchyard/store';
 import { systemClock, type Clock } from '@switchyard/telemetry/clock';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
-import { createPeriodicLoop, type LoopStats } from '../runtime/loop';
+import { createSweepLoop, type LoopStats } from '../runtime/loop';
 import { createBatchWriter, type BatchWriter } from '../runtime/writer';
 
 /** Job states counted per queue by BullMQ's getJobCounts. */
@@ -171,19 +171,7 @@ export async function startQueueCollector(opts: QueueCollectorOptions): Promise<
     return { ts, counts, write };
   };
 
-  const loop = createPeriodicLoop({
-    name: 'queues',
-    intervalMs: opts.intervalMs ?? 5000,
-    timeoutMs: Math.max(3 * (opts.intervalMs ?? 5000), 15_000),
-    clock,
-    logger: log,
-    onError: (err) => log.error('queue sweep failed', { err }),
-    run: async () => {
-      const r = await sweep();
-      if (!r.write.ok) throw r.write.error;
-    },
-  });
-  if (opts.autoStart ?? true) loop.start();
+  const loop = createSweepLoop({ name: 'queues', intervalMs: opts.intervalMs ?? 5000, minTimeoutMs: 15_000, clock, logger: log, sweep, autoStart: opts.autoStart });
 
   return {
     sweep,

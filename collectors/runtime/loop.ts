@@ -153,3 +153,35 @@ export function createPeriodicLoop(opts: PeriodicLoopOptions): PeriodicLoop {
     stats: () => ({ ...s }),
   };
 }
+
+/** Options of {@link createSweepLoop}. */
+export interface SweepLoopOptions {
+  name: string;
+  intervalMs: number;
+  /** The run timeout is three intervals, and at least this. */
+  minTimeoutMs: number;
+  /** One sweep; a write that the store refused makes the run an error (and the loop counts it). */
+  sweep: (signal: AbortSignal) => Promise<{ write: { ok: true } | { ok: false; error: unknown } }>;
+  clock?: Clock;
+  logger: Logger;
+  /** Start ticking at once (default true). */
+  autoStart?: boolean;
+}
+
+/** The loop of a collector that sweeps a source and writes what it found: errors logged once per run. */
+export function createSweepLoop(opts: SweepLoopOptions): PeriodicLoop {
+  const loop = createPeriodicLoop({
+    name: opts.name,
+    intervalMs: opts.intervalMs,
+    timeoutMs: Math.max(3 * opts.intervalMs, opts.minTimeoutMs),
+    clock: opts.clock,
+    logger: opts.logger,
+    onError: (err) => opts.logger.error(`${opts.name} sweep failed`, { err }),
+    run: async (signal) => {
+      const r = await opts.sweep(signal);
+      if (!r.write.ok) throw r.write.error;
+    },
+  });
+  if (opts.autoStart ?? true) loop.start();
+  return loop;
+}
