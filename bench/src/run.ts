@@ -7,9 +7,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 type Bench = () => Promise<unknown>;
 
+/** A positive integer from the environment (bench sizes), or undefined to keep the bench's default. */
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`${name} must be a positive integer, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
 const BENCHES: Record<string, Bench> = {
   pipeline: async () => (await import('./pipeline')).runPipelineBench(),
-  'tap-ingest': async () => (await import('./tap-ingest')).runTapIngestBench(),
+  'tap-ingest': async () => (await import('./tap-ingest')).runTapIngestBench({ events: envInt('BENCH_TAP_EVENTS') }),
+  freshness: async () => (await import('./freshness')).runFreshnessBench(),
+  queries: async () => (await import('./queries')).runQueriesBench({ iterations: envInt('BENCH_QUERY_RUNS') }),
   'lag-sweep': async () => (await import('./lag-sweep')).runLagSweepBench(),
   actions: async () => (await import('./actions')).runActionsBench(),
   console: async () => (await import('./console')).runConsoleBench(),
