@@ -150,8 +150,9 @@ export async function switchyardMetrics(now: number): Promise<{ names: Set<strin
   const registry = createMetricsRegistry({
     source: {
       groups: async () => [{ group: 'payments', status: 'OK', lagMessages: 10, lagSeconds: 120, topics: ['orders'], partitions: 4, reason: '', updatedAt }],
-      lag: async () => [{ group: 'payments', topic: 'orders', partition: 0, lag_messages: '10', lag_seconds: 120 }],
+      lag: async () => [{ group: 'payments', topic: 'orders', partitions: [0], lag_messages: [10], lag_seconds: [120] }],
       queues: async () => [{ queue: 'notifications', counts: { waiting: 5, active: 1, failed: 2 }, updatedAt }],
+      drift: async () => [{ model: 'eta', version: '1', feature: 'distanceKm', psi: 0.04 }],
       family: <T>(name: string) => async () => (families[name] ?? []) as T[],
     },
     logger: quietLogger,

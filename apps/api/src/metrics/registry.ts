@@ -1,13 +1,14 @@
 /**
  * The Prometheus registry behind GET /metrics (its own Registry, never prom-client's global one). Every family
  * reads the newest ClickHouse rows in a collect() callback through the short cache of source.ts. Labels are
- * bounded: group, topic, queue, state, status, model, version, collector (and partition only while the partition
- * count stays under `partitionSeriesLimit`).
+ * bounded: group, topic, queue, state, status, model, version, feature (of a training reference), collector (and
+ * partition only while the partition count stays under `partitionSeriesLimit`).
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Logger } from '@switchyard/telemetry/log';
 import type { StoreError } from '@switchyard/store/types';
-import { LIVE_WINDOW_MS, type MetricsSource } from './source';
+import { LIVE_WINDOW_MS, type LagRow, type MetricsSource } from './source';
+import { TextRegistry, textFamily, type EmitSeries } from './text';
 
 /** Health of one collector, as the process running it reports it. */
 export interface CollectorHealth {
@@ -75,7 +76,7 @@ function storeHistogram(name: string, help: string, buckets: number[], load: () 
 /** Builds the registry. */
 export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
   const { source, logger } = opts;
-  const registry = new Registry();
+  const registry = new TextRegistry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_' });
   // prom-client names these gauges *_total, which promtool rejects; the per-type gauges beside them stay.
   for (const m of registry.getMetricsAsArray()) {
@@ -99,56 +100,59 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
     }
   };
 
-  const lagLabels = async (): Promise<{ labels: Record<string, string>; messages: number; seconds: number | null }[]> => {
-    const rows = await safely('consumer_lag', source.lag);
-    if (rows.length < limit) {
-      return rows.map((r) => ({ labels: { group: r.group, topic: r.topic, partition: String(r.partition) }, messages: Number(r.lag_messages), seconds: r.lag_seconds === null ? null : Number(r.lag_seconds) }));
-    }
-    const byTopic = new Map<string, { labels: Record<string, string>; messages: number; seconds: number | null }>();
+  /** Per-partition lag series only while the partitions of the newest sweeps are fewer than the limit. */
+  const perPartition = new WeakMap<readonly LagRow[], boolean>();
+  const lagSeries = (rows: readonly LagRow[], emit: EmitSeries, pick: (r: LagRow) => readonly (number | null)[], fold: (values: number[]) => number): void => {
+    let each = perPartition.get(rows);
+    if (each === undefined) perPartition.set(rows, (each = rows.reduce((n, r) => n + r.partitions.length, 0) < limit));
     for (const r of rows) {
-      const k = `${r.group}\u0000${r.topic}`;
-      const cur = byTopic.get(k) ?? { labels: { group: r.group, topic: r.topic }, messages: 0, seconds: null };
-      cur.messages += Number(r.lag_messages);
-      if (r.lag_seconds !== null) cur.seconds = Math.max(cur.seconds ?? 0, Number(r.lag_seconds));
-      byTopic.set(k, cur);
-    }
-    return [...byTopic.values()];
-  };
-
-  new Gauge({
-    name: 'switchyard_consumer_lag_messages',
-    help: `Messages behind the log end, per consumer group and topic (per partition while fewer than ${limit} partitions).`,
-    labelNames: ['group', 'topic', 'partition'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await lagLabels()) this.set(s.labels, s.messages);
-    },
-  });
-  new Gauge({
-    name: 'switchyard_consumer_lag_seconds',
-    help: 'Age of the oldest unconsumed message, per consumer group and topic (worst partition); absent when not probed.',
-    labelNames: ['group', 'topic', 'partition'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const s of await lagLabels()) if (s.seconds !== null) this.set(s.labels, s.seconds);
-    },
-  });
-  new Gauge({
-    name: 'switchyard_consumer_group_status',
-    help: `1 for the current status of each consumer group (${GROUP_STATUSES.join(', ')}), 0 for the others.`,
-    labelNames: ['group', 'status'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const horizon = opts.now() - LIVE_WINDOW_MS;
-      for (const g of await safely('consumer_group_status', source.groups)) {
-        if (Date.parse(g.updatedAt) < horizon) continue;
-        for (const s of GROUP_STATUSES) this.set({ group: g.group, status: s }, g.status === s ? 1 : 0);
+      const values = pick(r);
+      if (each) {
+        r.partitions.forEach((p, i) => {
+          const v = values[i];
+          if (v !== null && v !== undefined) emit([r.group, r.topic, String(p)], v);
+        });
+      } else {
+        const known = values.filter((v): v is number => v !== null);
+        if (known.length > 0) emit([r.group, r.topic], fold(known));
       }
-    },
-  });
+    }
+  };
+  const lagRows = (): Promise<LagRow[]> => safely('consumer_lag', source.lag);
+
+  // The three families with a series per partition or per group and status are written as text: see text.ts.
+  registry.registerMetric(
+    textFamily({
+      name: 'switchyard_consumer_lag_messages',
+      help: `Messages behind the log end, per consumer group and topic (per partition while fewer than ${limit} partitions).`,
+      labelNames: ['group', 'topic', 'partition'],
+      read: lagRows,
+      series: (rows, emit) => lagSeries(rows, emit, (r) => r.lag_messages, (v) => v.reduce((a, b) => a + b, 0)),
+    }) as never,
+  );
+  registry.registerMetric(
+    textFamily({
+      name: 'switchyard_consumer_lag_seconds',
+      help: 'Age of the oldest unconsumed message, per consumer group and topic (worst partition); absent when not probed.',
+      labelNames: ['group', 'topic', 'partition'],
+      read: lagRows,
+      series: (rows, emit) => lagSeries(rows, emit, (r) => r.lag_seconds, (v) => Math.max(...v)),
+    }) as never,
+  );
+  registry.registerMetric(
+    textFamily({
+      name: 'switchyard_consumer_group_status',
+      help: `1 for the current status of each consumer group (${GROUP_STATUSES.join(', ')}), 0 for the others.`,
+      labelNames: ['group', 'status'],
+      read: async () => {
+        const horizon = opts.now() - LIVE_WINDOW_MS;
+        return (await safely('consumer_group_status', source.groups)).filter((g) => Date.parse(g.updatedAt) >= horizon);
+      },
+      series: (groups, emit) => {
+        for (const g of groups) for (const s of GROUP_STATUSES) emit([g.group, s], g.status === s ? 1 : 0);
+      },
+    }) as never,
+  );
   new Gauge({
     name: 'switchyard_queue_jobs',
     help: 'Jobs per BullMQ queue and state, at the latest sweep.',
@@ -209,6 +213,16 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
     async collect() {
       this.reset();
       for (const r of await safely('inference_error', etaError)) if (Number.isFinite(Number(r.mae))) this.set({ model: r.model, version: r.model_version }, Number(r.mae) * 60);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_inference_drift_psi',
+    help: 'Population stability index of each model feature over the last hour against its training reference (0.1 a moderate shift, 0.25 drift); absent without values in the hour.',
+    labelNames: ['model', 'version', 'feature'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const d of await safely('inference_drift', source.drift)) this.set({ model: d.model, version: d.version, feature: d.feature }, d.psi);
     },
   });
   const cost = source.family<{ usd: number | null; orders: string }>('metrics-cost', () => ({ since: new Date(opts.now() - 3_600_000) }));

@@ -2,6 +2,7 @@
  * Reads behind /metrics and the SSE snapshot, each cached for a short time and shared by concurrent callers, so a
  * scrape (or any number of open consoles) costs one query per family per cache period.
  */
+import { featureDrift, loadReferences, referenceFor, type ModelReferences } from '@switchyard/collectors/inference';
 import type { Clock } from '@switchyard/telemetry/clock';
 import type { Store } from '@switchyard/store/types';
 import { GROUP_SEEN_WITHIN_MS, toGroupSummary, type GroupRow, type GroupSummary } from '../handlers/consumer-groups';
@@ -29,13 +30,15 @@ export function cached<T>(load: () => Promise<T>, ttlMs: number, clock: Clock): 
 /** How far back /metrics and the live feed look for the newest lag sweep (15 minutes). */
 export const LIVE_WINDOW_MS = 15 * 60_000;
 
-/** One row of metrics-lag.sql. */
+/** One row of metrics-lag.sql: one (group, topic) of the group's newest sweep, partitions in parallel arrays. */
 export interface LagRow {
   group: string;
   topic: string;
-  partition: number;
-  lag_messages: string;
-  lag_seconds: number | null;
+  /** Sorted ascending; `lag_messages[i]` and `lag_seconds[i]` belong to `partitions[i]`. */
+  partitions: number[];
+  lag_messages: number[];
+  /** Null where the age was not probed. */
+  lag_seconds: (number | null)[];
 }
 
 /** Queue counts as the live feed and /metrics use them. */
@@ -45,18 +48,57 @@ export interface QueueDepth {
   updatedAt: string;
 }
 
+/** One series of switchyard_inference_drift_psi. */
+export interface DriftRow {
+  model: string;
+  version: string;
+  feature: string;
+  psi: number;
+}
+
 /** The cached reads. */
 export interface MetricsSource {
   groups(): Promise<GroupSummary[]>;
   lag(): Promise<LagRow[]>;
   queues(): Promise<QueueDepth[]>;
+  /** PSI of every feature of every model version with predictions in the drift window and a training reference. */
+  drift(): Promise<DriftRow[]>;
   /** Runs a named query of queries/ through the cache (for the families read only by /metrics). */
   family<T>(name: string, params?: () => Record<string, unknown>): () => Promise<T[]>;
 }
 
+/** Options of {@link createMetricsSource}. */
+export interface MetricsSourceOptions {
+  /**
+   * Training references for drift (default: collectors/inference `loadReferences()`, read on first use; if that
+   * fails the error is thrown once, to be counted and logged, and drift stays empty after).
+   */
+  references?: () => ModelReferences;
+  /** Window the drift PSI is computed over, ending now (default 3,600,000: the hour of the other inference gauges). */
+  driftWindowMs?: number;
+  /**
+   * How long a drift result is reused (default the larger of 60,000 and `ttlMs`): it costs one query per feature
+   * per model version, and a PSI over an hour moves slowly.
+   */
+  driftTtlMs?: number;
+}
+
+/** References loaded once per source; a failed load leaves `{}` behind so it is reported only once. */
+function defaultReferences(): () => ModelReferences {
+  let refs: ModelReferences | undefined;
+  return () => {
+    if (refs) return refs;
+    refs = {};
+    refs = loadReferences();
+    return refs;
+  };
+}
+
 /** Creates the cached reads over a store. */
-export function createMetricsSource(store: Store, clock: Clock, ttlMs: number): MetricsSource {
+export function createMetricsSource(store: Store, clock: Clock, ttlMs: number, opts: MetricsSourceOptions = {}): MetricsSource {
   const since = (): Date => new Date(clock.now() - LIVE_WINDOW_MS);
+  const references = opts.references ?? defaultReferences();
+  const driftWindowMs = opts.driftWindowMs ?? 3_600_000;
   return {
     groups: cached(async () => (await store.query<GroupRow>(sql('groups-list'), { since: new Date(clock.now() - GROUP_SEEN_WITHIN_MS), after: '', limit: 10_000 })).map(toGroupSummary), ttlMs, clock),
     lag: cached(() => store.query<LagRow>(sql('metrics-lag'), { since: since() }), ttlMs, clock),
@@ -64,6 +106,20 @@ export function createMetricsSource(store: Store, clock: Clock, ttlMs: number): 
       const depth = foldDepth(await store.query<DepthRow>(sql('queues-depth'), { since: new Date(clock.now() - GROUP_SEEN_WITHIN_MS), after: '', limit: 10_000 }));
       return [...depth].map(([queue, d]) => ({ queue, counts: d.counts, updatedAt: new Date(d.updatedMs).toISOString() }));
     }, ttlMs, clock),
+    drift: cached(async () => {
+      const to = new Date(clock.now());
+      const from = new Date(to.getTime() - driftWindowMs);
+      const refs = references();
+      const live = await store.query<{ model: string; model_version: string }>(sql('metrics-inference-models'), { since: from });
+      const perVersion = await Promise.all(
+        live.map(async ({ model, model_version: version }) => {
+          const ref = referenceFor(refs, model, version);
+          const drift = ref ? await featureDrift(store, model, version, ref, { from, to }) : [];
+          return drift.flatMap((d) => (d.psi === null ? [] : [{ model, version, feature: d.feature, psi: d.psi }]));
+        }),
+      );
+      return perVersion.flat();
+    }, opts.driftTtlMs ?? Math.max(60_000, ttlMs), clock),
     family: <T>(name: string, params?: () => Record<string, unknown>) => cached(() => store.query<T>(sql(name), params?.()), ttlMs, clock),
   };
 }
