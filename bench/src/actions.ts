@@ -5,6 +5,7 @@
  * Throughput is taken over the publish phase (from the first batch out to the last, from progress events) and
  * over the whole run (which adds the broker read, ~3 s of group join on the mock, and bookkeeping).
  * Targets: 5,000 messages/s; /metrics under 100 ms. Throwaway figures for BENCHMARKS.md; no assertions.
+ * `runMetricsBench` (bench name `metrics`) measures /metrics alone, on its own store, without Redis or Kafka.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,9 +41,19 @@ export interface ActionFigures {
 export interface ActionsBenchResult {
   replay: ActionFigures;
   redrive: ActionFigures;
-  /** Cold renders query ClickHouse each time; warm ones reuse the source's cache and only format. */
-  metrics: { series: number; medianMs: number; p90Ms: number; warmMedianMs: number; renders: number };
+  metrics: MetricsRenderFigures;
   targets: { messagesPerSecond: number; metricsMs: number };
+}
+
+/** Render time of GET /metrics's registry. Cold renders query ClickHouse each time; warm ones reuse the source's cache. */
+export interface MetricsRenderFigures {
+  /** switchyard_consumer_lag_messages series in the body. */
+  series: number;
+  medianMs: number;
+  p90Ms: number;
+  warmMedianMs: number;
+  /** Renders measured, cold and warm each (after one unmeasured render). */
+  renders: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -111,32 +122,11 @@ export async function runActionsBench(n = 20_000, groups = 200, partitions = 50)
     if (d.dryRun) throw new Error('unexpected preview');
     const redriveFigures = await waitDone(ctx, 'redrive', d.id, events);
 
-    // /metrics with groups × partitions lag series (per-partition limit raised above it).
-    const now = new Date();
-    const lag = [];
-    for (let g = 0; g < groups; g++) for (let p = 0; p < partitions; p++) lag.push({ ts: now, group: `bench-g${g}`, topic: `bench-t${g % 20}`, partition: p, committed: 100, log_end: 150, low: 0, lag_messages: 50, lag_seconds: 1.5, no_commit: 0 });
-    const w = await store.insert('consumer_lag', lag);
-    if (!w.ok) throw w.error;
-    // Cold: every render queries ClickHouse (cache 0). Warm: renders inside the cache window (the default 2 s) only format.
-    const render = async (cacheMs: number): Promise<{ times: number[]; series: number }> => {
-      const registry = createMetricsRegistry({ source: createMetricsSource(store, systemClock, cacheMs), logger, now: () => Date.now(), partitionSeriesLimit: groups * partitions + 1 });
-      const times: number[] = [];
-      let series = 0;
-      for (let i = 0; i < 21; i++) {
-        const t0 = performance.now();
-        const text = await registry.metrics();
-        if (i > 0) times.push(performance.now() - t0);
-        series = text.split('\n').filter((l) => l.startsWith('switchyard_consumer_lag_messages{')).length;
-      }
-      return { times, series };
-    };
-    const { times, series } = await render(0);
-    const warm = await render(600_000);
-    const sorted = [...times].sort((a, b) => a - b);
+    const metrics = await measureMetricsRender(store, groups, partitions);
     return {
       replay: replayFigures,
       redrive: redriveFigures,
-      metrics: { series, medianMs: Math.round(median(times) * 10) / 10, p90Ms: Math.round((sorted[Math.floor(sorted.length * 0.9)] ?? NaN) * 10) / 10, warmMedianMs: Math.round(median(warm.times) * 10) / 10, renders: times.length },
+      metrics,
       targets: { messagesPerSecond: 5000, metricsMs: 100 },
     };
   } finally {
@@ -151,6 +141,50 @@ export async function runActionsBench(n = 20_000, groups = 200, partitions = 50)
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
     await mock?.stop();
+  }
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * Seeds one sweep of `groups` × `partitions` lag rows into `store` and renders /metrics's registry `renders` times
+ * cold (cache 0: every family queried) and as many warm (inside the cache window: only formatting), with the
+ * per-partition limit above the series count so every partition is a series.
+ */
+export async function measureMetricsRender(store: Store, groups: number, partitions: number, renders = 20): Promise<MetricsRenderFigures> {
+  const now = new Date();
+  const lag = [];
+  for (let g = 0; g < groups; g++) for (let p = 0; p < partitions; p++) lag.push({ ts: now, group: `bench-g${g}`, topic: `bench-t${g % 20}`, partition: p, committed: 100, log_end: 150, low: 0, lag_messages: 50, lag_seconds: 1.5, no_commit: 0 });
+  const w = await store.insert('consumer_lag', lag);
+  if (!w.ok) throw w.error;
+  const logger = createLogger('bench.metrics', () => undefined);
+  const render = async (cacheMs: number): Promise<{ times: number[]; series: number }> => {
+    const registry = createMetricsRegistry({ source: createMetricsSource(store, systemClock, cacheMs), logger, now: () => Date.now(), partitionSeriesLimit: groups * partitions + 1 });
+    const times: number[] = [];
+    let series = 0;
+    for (let i = 0; i <= renders; i++) {
+      const t0 = performance.now();
+      const text = await registry.metrics();
+      if (i > 0) times.push(performance.now() - t0);
+      series = text.split('\n').filter((l) => l.startsWith('switchyard_consumer_lag_messages{')).length;
+    }
+    return { times, series };
+  };
+  const cold = await render(0);
+  const warm = await render(600_000);
+  const sorted = [...cold.times].sort((a, b) => a - b);
+  return { series: cold.series, medianMs: round1(median(cold.times)), p90Ms: round1(sorted[Math.floor(sorted.length * 0.9)] ?? NaN), warmMedianMs: round1(median(warm.times)), renders };
+}
+
+/** /metrics alone: 200 groups × 50 partitions (10,000 lag series) on a fresh embedded store. Target under 100 ms. */
+export async function runMetricsBench(groups = 200, partitions = 50): Promise<MetricsRenderFigures & { targetMs: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sy-bench-metrics-'));
+  const store = await openStore({ dataDir, database: 'bench' });
+  try {
+    return { ...(await measureMetricsRender(store, groups, partitions)), targetMs: 100 };
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

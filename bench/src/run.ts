@@ -26,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   queries: async () => (await import('./queries')).runQueriesBench({ iterations: envInt('BENCH_QUERY_RUNS') }),
   'lag-sweep': async () => (await import('./lag-sweep')).runLagSweepBench(),
   actions: async () => (await import('./actions')).runActionsBench(),
+  metrics: async () => (await import('./actions')).runMetricsBench(),
   console: async () => (await import('./console')).runConsoleBench(),
 };
 
