@@ -119,6 +119,38 @@ describe('inference', () => {
     expect(cats[0]?.categorical).toEqual({ addressMismatch: 'true' });
   });
 
+  it('records FraudLabelled outcomes as labels: precision and recall over N orders equal a hand computation', async () => {
+    const version = '7.0.0'; // this test's own model version, so other tests' rows stay out of its summary
+    // Scores tapped after the earlier tests' predictions (the watermark), labels some minutes after the scores.
+    // [order, score, labels in arrival order (minute, isFraud)]
+    const orders: [string, number, [number, boolean][]][] = [
+      ['fl1', 0.95, [[27, true]]], // TP
+      ['fl2', 0.7, [[27.2, false]]], // FP
+      ['fl3', 0.3, [[27.4, true]]], // FN
+      ['fl4', 0.1, [[27.6, false]]], // TN
+      ['fl5', 0.6, [[27.8, true]]], // TP
+      ['fl6', 0.55, [[28, true], [28.5, false]]], // a dispute reversed: the later label (not fraud) wins: FP
+      ['fl7', 0.8, []], // not labelled yet: left out
+    ];
+    const outcome = (isFraud: boolean, score: number): string => (score > 0.9 ? (isFraud ? 'confirmed_fraud' : 'cleared') : isFraud ? 'chargeback' : 'settled');
+    await insertEvents(orders.map(([o, score], i) => ({ type: 'FraudScored', version: 2, orderId: o, topic: 'payments', minute: 19 + i * 0.1, data: { score, model: 'fraud', modelVersion: version, latencyMs: 4, features: { amount: 30, items: 2, addressMismatch: false } } })));
+    const labels: Ev[] = orders.flatMap(([o, score, ls]) => ls.map(([minute, isFraud]) => ({ type: 'FraudLabelled', orderId: o, topic: 'payments', minute, data: { isFraud, outcome: outcome(isFraud, score) } })));
+    // A retry copy of a label is not an outcome: fl8 stays unlabelled.
+    labels.push({ type: 'FraudLabelled', orderId: 'fl8', topic: 'payment-svc.retry', isRetry: true, minute: 29, data: { isFraud: true, outcome: 'chargeback' } });
+    await insertEvents([{ type: 'FraudScored', version: 2, orderId: 'fl8', topic: 'payments', minute: 19.9, data: { score: 0.2, model: 'fraud', modelVersion: version, latencyMs: 4, features: { amount: 30, items: 2, addressMismatch: false } } }]);
+    await insertEvents(labels.slice(0, 3));
+    await materializeInference(store);
+    await insertEvents(labels.slice(3)); // the rest arrive after a run: the next run picks them up
+    await materializeInference(store);
+
+    const rows = await store.query<{ order_id: string; is_fraud: number }>("SELECT order_id, is_fraud FROM fraud_labels FINAL WHERE startsWith(order_id, 'fl') ORDER BY order_id");
+    expect(rows.map((r) => [r.order_id, Number(r.is_fraud)])).toEqual([['fl1', 1], ['fl2', 0], ['fl3', 1], ['fl4', 0], ['fl5', 1], ['fl6', 0]]);
+    const s = (await inferenceSummary(store, { from: at(19), to: at(20), references: {} })).find((m) => m.version === version);
+    // By hand at 0.5: TP fl1 fl5, FP fl2 fl6, FN fl3, TN fl4.
+    const [tp, fp, fn] = [2, 2, 1];
+    expect(s?.error).toEqual({ precision: tp / (tp + fp), recall: tp / (tp + fn), n: 6, threshold: 0.5 });
+  });
+
   it('detects drift on a shifted distribution and not on an unshifted one', async () => {
     const refs = loadReferences();
     const eta = refs['eta@1.0.0'];

@@ -1,5 +1,6 @@
 /**
- * The periodic job that turns EtaPredicted and FraudScored events (tapped into `events`) into `inference` rows.
+ * The periodic job that turns EtaPredicted and FraudScored events (tapped into `events`) into `inference` rows,
+ * and FraudLabelled events into `fraud_labels` (what precision and recall of the fraud model are computed against).
  * Incremental and restart-safe without state of its own: the watermark is the newest tap time already in
  * `inference`; each run re-reads from the watermark minus an overlap (rows may land in `events` slightly out of
  * tap order), and the ReplacingMergeTree key of `inference` folds the re-read predictions into one.
@@ -12,6 +13,7 @@ import { createPeriodicLoop, type PeriodicLoop } from '../runtime/loop';
 import { loadSql } from './sql';
 
 const MATERIALIZE = loadSql('materialize');
+const LABELS = loadSql('labels');
 const WATERMARK = loadSql('watermark');
 
 /** Options of {@link materializeInference}. */
@@ -28,12 +30,16 @@ export interface MaterializeResult {
   rows: number;
 }
 
-/** One incremental run: INSERT ... SELECT from `events` after the watermark. Throws StoreError on failure. */
+/**
+ * One incremental run: INSERT ... SELECT from `events` after the watermark, predictions then labels (both from
+ * the same `since`: a label is tapped after its order's prediction). Throws StoreError on failure.
+ */
 export async function materializeInference(store: Store, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const [w] = await store.query<{ watermark: string; rows: string }>(WATERMARK);
   const watermarkMs = w && Number(w.rows) > 0 ? Date.parse(w.watermark.replace(' ', 'T') + 'Z') : 0;
   const since = new Date(Math.max(0, watermarkMs - (opts.overlapMs ?? 60_000)));
   await store.command(MATERIALIZE, { since });
+  await store.command(LABELS, { since });
   const [after] = await store.query<{ rows: string }>(WATERMARK);
   return { since, rows: Number(after?.rows ?? 0) };
 }

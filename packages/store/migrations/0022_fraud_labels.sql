@@ -1,6 +1,7 @@
 -- fraud_labels: the truth about an order's fraud, as it becomes known (a charge-back says fraud; a settled
--- payment past the dispute window says not fraud). Written by the pipeline's payment provider simulation (or any
--- label feed). Parameters: ${RETENTION_DAYS}.
+-- payment past the dispute window says not fraud). Written by collectors/inference (labels.sql) from FraudLabelled
+-- events, which the pipeline's payment simulation publishes after the dispute window (or any label feed).
+-- Parameters: ${RETENTION_DAYS}.
 -- Read by: collectors/inference (fraud-quality.sql: precision and recall of FraudScored at a threshold, joined by
 -- order id).
 --

@@ -101,23 +101,64 @@ export interface FraudShift {
 const NIGHT_BOOST = [3, 3, 3, 3, 3, 2, 1].concat(new Array<number>(17).fill(0));
 const FRAUD_HOUR_WEIGHTS = HOUR_WEIGHTS.map((w, h) => w + (NIGHT_BOOST[h] ?? 0));
 
+/** The fraud world's parameters, fraudulent vs honest orders (shared by the generator and the posterior). */
+const FRAUD_WORLD = {
+  fraudRate: 0.02,
+  /** Items beyond the first: Poisson with this mean. */
+  extraItems: { fraud: 3.2, honest: 1.6 },
+  /** Price of one item: log-normal with this median and log-sd. */
+  itemMedian: { fraud: 17, honest: 11 },
+  itemLogSd: 0.5,
+  deliveryFee: 3.5,
+  mismatch: { fraud: 0.4, honest: 0.05 },
+  maxItems: 30,
+} as const;
+
 /** Draws `n` orders with their fraud outcome. */
 export function generateFraudHistory(n: number, seed: number, shift: FraudShift = {}): FraudRow[] {
   const rng = new Rng(seed);
-  const fraudRate = shift.fraudRate ?? 0.02;
-  const mismatchRate = shift.mismatchRate ?? 0.05;
+  const w = FRAUD_WORLD;
+  const fraudRate = shift.fraudRate ?? w.fraudRate;
+  const mismatchRate = shift.mismatchRate ?? w.mismatch.honest;
   const rows: FraudRow[] = [];
   for (let i = 0; i < n; i++) {
     const isFraud = rng.bernoulli(fraudRate);
-    const items = Math.min(30, 1 + rng.poisson(isFraud ? 3.2 : 1.6));
+    const items = Math.min(w.maxItems, 1 + rng.poisson(isFraud ? w.extraItems.fraud : w.extraItems.honest));
     const hour = rng.categorical(HOURS, isFraud ? FRAUD_HOUR_WEIGHTS : HOUR_WEIGHTS);
-    let amount = 3.5; // delivery fee
-    for (let k = 0; k < items; k++) amount += rng.lognormal(Math.log(isFraud ? 17 : 11), 0.5);
+    let amount: number = w.deliveryFee;
+    for (let k = 0; k < items; k++) amount += rng.lognormal(Math.log(isFraud ? w.itemMedian.fraud : w.itemMedian.honest), w.itemLogSd);
     amount = round(amount * (shift.amountScale ?? 1), 2);
-    const addressMismatch = rng.bernoulli(isFraud ? 0.4 : mismatchRate);
+    const addressMismatch = rng.bernoulli(isFraud ? w.mismatch.fraud : mismatchRate);
     rows.push({ amount, items, addressMismatch, hour, isFraud });
   }
   return rows;
+}
+
+/**
+ * The probability that an order of the (unshifted) fraud world is fraudulent, given what the payment step sees:
+ * Bayes over the generator's own distributions, so it is the truth the simulation draws labels from, not a model.
+ * Items and hour are exact; the amount (delivery fee plus a sum of log-normal item prices) uses the
+ * Fenton-Wilkinson log-normal for the sum. `hour` defaults to noon; amounts at or below the fee carry no evidence.
+ */
+export function fraudPosterior(order: Pick<FraudFeatures, 'amount' | 'items' | 'addressMismatch'> & { hour?: number }): number {
+  const w = FRAUD_WORLD;
+  const items = Math.max(1, Math.min(w.maxItems, Math.round(order.items)));
+  const hour = Math.max(0, Math.min(23, Math.floor(order.hour ?? 12)));
+  let logOdds = Math.log(w.fraudRate / (1 - w.fraudRate));
+  // Poisson(k - 1; a) / Poisson(k - 1; b) = e^(b - a) (a / b)^(k - 1)
+  logOdds += w.extraItems.honest - w.extraItems.fraud + (items - 1) * Math.log(w.extraItems.fraud / w.extraItems.honest);
+  const share = (weights: readonly number[]): number => (weights[hour] ?? 0) / weights.reduce((a, b) => a + b, 0);
+  logOdds += Math.log(share(FRAUD_HOUR_WEIGHTS) / share(HOUR_WEIGHTS));
+  logOdds += order.addressMismatch ? Math.log(w.mismatch.fraud / w.mismatch.honest) : Math.log((1 - w.mismatch.fraud) / (1 - w.mismatch.honest));
+  const spent = order.amount - w.deliveryFee;
+  if (spent > 0) {
+    // Sum of `items` log-normals (same log-sd) ~ log-normal with log-sd s and log-mean ln(items) + mu + sd²/2 - s²/2.
+    const s2 = Math.log(1 + Math.expm1(w.itemLogSd ** 2) / items);
+    const mu = (median: number): number => Math.log(items) + Math.log(median) + w.itemLogSd ** 2 / 2 - s2 / 2;
+    const x = Math.log(spent);
+    logOdds += ((x - mu(w.itemMedian.honest)) ** 2 - (x - mu(w.itemMedian.fraud)) ** 2) / (2 * s2);
+  }
+  return 1 / (1 + Math.exp(-logOdds));
 }
 
 function clamp(v: number, lo: number, hi: number): number {
