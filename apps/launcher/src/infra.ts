@@ -152,6 +152,7 @@ async function resolveClickHouse(config: Config, logger: Logger, timeoutMs: numb
     dataDir: location,
     database: config.clickhouseDatabase,
     retentionDays: config.retentionDays,
+    cluster: config.clickhouseCluster || undefined,
     logger,
   });
   cleanups.push(() => store.close());

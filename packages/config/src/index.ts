@@ -33,6 +33,11 @@ export const OPTIONS = {
   redisUrl: { env: 'REDIS_URL', schema: z.string().default(''), help: 'Redis URL for BullMQ, idempotency and the control channel. Empty: 127.0.0.1:6379, else a redis-server the launcher starts.' },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', schema: z.string().default(''), help: 'ClickHouse server URL (http://user:pass@host:8123/db). Empty: embedded chDB under DATA_DIR.' },
   clickhouseDatabase: { env: 'CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('switchyard'), help: 'Database that holds Switchyard\'s tables.' },
+  clickhouseCluster: {
+    env: 'CLICKHOUSE_CLUSTER',
+    schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).or(z.literal('')).default(''),
+    help: 'Name of a ClickHouse cluster (remote_servers) to create the tables on: Replicated engines ON CLUSTER plus Distributed tables of the same names (docs/operations.md). Needs CLICKHOUSE_URL. Empty: one server.',
+  },
   dataDir: { env: 'DATA_DIR', schema: z.string().default('./data'), help: 'Folder of the embedded ClickHouse (chDB). One process per folder.' },
   retentionDays: { env: 'SWITCHYARD_RETENTION_DAYS', schema: int(1, 3650).default(14), help: 'Days that event, lag and queue rows are kept (ClickHouse TTL).' },
   adminToken: { env: 'SWITCHYARD_ADMIN_TOKEN', schema: z.string().default(''), help: 'The first admin API token. Empty: one is generated and printed once at first start.' },
@@ -97,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (parsed.success) out[key] = parsed.data;
     else problems.push(`${opt.env}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')} (${opt.help})`);
   }
+  if (out.clickhouseCluster && !out.clickhouseUrl) problems.push(`CLICKHOUSE_CLUSTER=${String(out.clickhouseCluster)}: needs CLICKHOUSE_URL (a server of that cluster); the embedded chDB is one node`);
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;
 }

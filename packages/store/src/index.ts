@@ -12,6 +12,7 @@ export { StoreError } from './types';
 export type { Params, Store, WriteResult } from './types';
 export { createEmbeddedStore, type EmbeddedStoreOptions } from './embedded';
 export { createServerStore, type ServerStoreOptions } from './server';
+export { clusterStatements, clusterBootstrap } from './cluster';
 export { loadMigrations, runMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport, type MigrateOptions } from './migrate';
 export { toStoreError } from './errors';
 export { formatDateTime64 } from './params';
@@ -26,6 +27,8 @@ export interface OpenStoreOptions {
   database: string;
   /** Days every table keeps its rows (TTL), substituted into the migrations (default 30). */
   retentionDays?: number;
+  /** ClickHouse cluster to create the tables on (server only; see cluster.ts). Default none. */
+  cluster?: string;
   /** Migration folder (default the package's own `migrations/`). */
   migrationsDir?: string;
   logger?: Logger;
@@ -44,7 +47,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
     ? await createServerStore({ url: opts.clickhouseUrl, database: opts.database, logger })
     : await createEmbeddedStore({ dataDir: opts.dataDir, database: opts.database, logger });
   try {
-    const migrations = await runMigrations(store, { retentionDays: opts.retentionDays, dir: opts.migrationsDir, logger });
+    const migrations = await runMigrations(store, { retentionDays: opts.retentionDays, dir: opts.migrationsDir, cluster: opts.cluster, logger });
     return Object.assign(store, { migrations });
   } catch (err) {
     await store.close();

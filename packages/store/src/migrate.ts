@@ -19,6 +19,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@switchyard/telemetry/log';
+import { clusterBootstrap, clusterStatements } from './cluster';
 import { StoreError, type Store } from './types';
 
 /** The folder of Switchyard's own migrations. */
@@ -47,6 +48,8 @@ export interface MigrateOptions {
   retentionDays?: number;
   /** Folder of `NNNN_name.sql` files (default {@link MIGRATIONS_DIR}). */
   dir?: string;
+  /** A ClickHouse cluster name: every statement is rewritten for it ({@link clusterStatements}). Default none. */
+  cluster?: string;
   /** Identifies this process in claim rows (default a random UUID). */
   owner?: string;
   /** How long to wait for another process's migration (default 120000 ms). */
@@ -107,7 +110,8 @@ export async function runMigrations(store: Store, opts: MigrateOptions = {}): Pr
   const owner = opts.owner ?? randomUUID();
   const log = opts.logger;
   const migrations = loadMigrations(opts.dir);
-  for (const sql of BOOTSTRAP) await store.command(sql);
+  const cluster = opts.cluster || undefined;
+  for (const sql of BOOTSTRAP) await store.command(cluster ? clusterBootstrap(sql, cluster) : sql);
 
   const readApplied = async (): Promise<Map<number, AppliedRow>> => {
     const rows = await store.query<AppliedRow>('SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version');
@@ -140,7 +144,15 @@ export async function runMigrations(store: Store, opts: MigrateOptions = {}): Pr
         report.alreadyApplied++;
         continue;
       }
-      for (const stmt of splitStatements(substitute(m.sql, retentionDays))) {
+      const statements = splitStatements(substitute(m.sql, retentionDays));
+      // Rewrite the whole file before running any of it: a statement the rewrite refuses stops the file untouched.
+      let planned: string[];
+      try {
+        planned = cluster ? statements.flatMap((s) => clusterStatements(s, cluster)) : statements;
+      } catch (err) {
+        throw new StoreError(`migration ${label}: ${(err as Error).message}`, 'MIGRATION_INVALID', false, { cause: err });
+      }
+      for (const stmt of planned) {
         try {
           await store.command(stmt);
         } catch (err) {
