@@ -119,7 +119,7 @@ export default function Overview({ route }: PageProps): ReactNode {
         }
       >
         {overview.isError && <p className="error" role="alert">Overview unavailable ({overview.error.message}); showing consumer groups and queues.</p>}
-        <div className="pipeline" role="list" aria-label="Stages">
+        <div className="pipeline" role="list" aria-label="Stages" data-testid="stage-map">
           {cards.map((c, i) => (
             <div role="listitem" key={c.stage} style={{ display: 'contents' }}>
               <StageTile card={c} last={i === cards.length - 1} keep={keep} />
