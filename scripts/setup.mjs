@@ -129,15 +129,22 @@ function kcat() {
   say(`kcat: ${which('kcat') ?? fail('kcat still missing after apt-get install')}`);
 }
 
-// 3. Chromium for the browser tests (optional: they skip with the reason when it is missing).
-function chromium() {
-  const found = ['chromium', 'chromium-browser'].map(which).find(Boolean);
+// 3. Tools that some tests need, from Debian (optional: those tests skip with the reason when one is missing):
+//    Chromium for the browser tests, promtool for the Prometheus rule checks, Alertmanager for its interop test.
+function optionalTool(label, binaries, pkg, why) {
+  const found = binaries.map(which).find(Boolean);
   if (found) {
-    say(`chromium: ${found}`);
+    say(`${label}: ${found}`);
     return;
   }
-  if (aptInstall(['chromium'], 'browser tests', false)) say(`chromium: ${which('chromium') ?? 'still missing: browser tests will skip'}`);
-  else say('chromium: missing, browser tests will skip');
+  if (aptInstall([pkg], why, false)) say(`${label}: ${binaries.map(which).find(Boolean) ?? `still missing: ${why} will skip`}`);
+  else say(`${label}: missing, ${why} will skip`);
+}
+
+function testTools() {
+  optionalTool('chromium', ['chromium', 'chromium-browser'], 'chromium', 'browser tests');
+  optionalTool('promtool', ['promtool'], 'prometheus', 'the Prometheus rule tests');
+  optionalTool('alertmanager', ['prometheus-alertmanager', 'alertmanager'], 'prometheus-alertmanager', 'the Alertmanager interop test');
 }
 
 /** Resolves true when a Redis at host:port answers PING within timeoutMs. */
@@ -221,7 +228,7 @@ function consoleBuild() {
 nodeModules();
 kcat();
 consoleBuild();
-if (mode === 'test') chromium();
+if (mode === 'test') testTools();
 if (mode === 'test' || mode === 'start') await redis();
 if (!existsSync(join(ROOT, 'node_modules', '.bin', 'tsx'))) fail('node_modules/.bin/tsx is missing: run npm ci');
 say(`ready for ${mode} (${Date.now() - started} ms)`);
