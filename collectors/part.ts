@@ -26,8 +26,15 @@ export interface CollectorHealth {
   detail?: string;
 }
 
-/** Every topic but the broker's internal ones (`__consumer_offsets`, the mock cluster's keep-alive topic). */
-export const TAP_TOPICS = /^(?!__).+/;
+/**
+ * The topics the tap reads: with a topic prefix, only that deployment's (`<prefix>.` and below), so that two
+ * Switchyards sharing a broker each archive their own; without one, every topic but the broker's internal ones
+ * (`__consumer_offsets`, the mock cluster's keep-alive topic), whoever produces them.
+ */
+export function tapTopics(topicPrefix: string): RegExp {
+  if (!topicPrefix) return /^(?!__).+/;
+  return new RegExp(`^${topicPrefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\.`);
+}
 
 /** Parses a Redis URL into BullMQ connection options. */
 export function redisConnection(url: string): { host: string; port: number; password?: string; db?: number } {
@@ -89,7 +96,7 @@ export function collectorsPart(): Part & { collectorHealth(): CollectorHealth[] 
       const connection = redisConnection(ctx.redisUrl);
       const common = { store: ctx.store, clock: ctx.clock };
       const topicPrefix = ctx.config.topicPrefix;
-      if (on('tap')) tap = await startTap({ ...common, kafka, topics: TAP_TOPICS, topicPrefix, topicRefreshMs: 5000, sessionTimeout: 10_000, logger: ctx.logger.child('tap') });
+      if (on('tap')) tap = await startTap({ ...common, kafka, topics: tapTopics(topicPrefix), topicPrefix, topicRefreshMs: 5000, sessionTimeout: 10_000, logger: ctx.logger.child('tap') });
       if (on('lag')) {
         // The reference groups come from the prefix inside the lag collector; the tap's own group is always reported.
         const groups = [...ctx.config.lagGroups, tapGroupId(topicPrefix)];
