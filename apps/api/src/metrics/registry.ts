@@ -1,8 +1,9 @@
 /**
  * The Prometheus registry behind GET /metrics (its own Registry, never prom-client's global one). Every family
- * reads the newest ClickHouse rows in a collect() callback through the short cache of source.ts. Labels are
- * bounded: group, topic, queue, state, status, model, version, feature (of a training reference), collector (and
- * partition only while the partition count stays under `partitionSeriesLimit`).
+ * reads the newest ClickHouse rows through the short cache of source.ts: in a collect() callback, or, for the
+ * families with thousands of series, in the read() of a text family (text.ts, formatted without prom-client).
+ * Labels are bounded: group, topic, queue, state, status, model, version, feature (of a training reference),
+ * collector (and partition only while the partition count stays under `partitionSeriesLimit`).
  */
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Logger } from '@switchyard/telemetry/log';

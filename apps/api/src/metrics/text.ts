@@ -3,8 +3,8 @@
  * partition, group status). prom-client builds a label-keyed child per series on every `set()` and an object per
  * value on every scrape, then formats each; at 10,000 series that was most of the render time. A text family keeps
  * prom-client's metric shape (`get()` for JSON and for the registry's names) and adds `render()`, which
- * {@link TextRegistry} uses instead; the rendered text is memoised per sample list, so a scrape inside the source's
- * cache period does not format again.
+ * {@link TextRegistry} uses instead; the rendered text is memoised per object `read()` returns, so a scrape inside
+ * the source's cache period does not format again.
  */
 import { Registry } from 'prom-client';
 
