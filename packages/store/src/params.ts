@@ -44,8 +44,8 @@ export function normalizeParams(sql: string, params: Record<string, unknown> | u
   return out;
 }
 
-/** JSON for one JSONEachRow line: Dates as UTC DateTime64 text, bigints as exact digits. */
-export function rowToJson(row: Record<string, unknown>): string {
+/** The general encoder: any nesting of Dates, bigints and Maps. */
+export function slowRowToJson(row: Record<string, unknown>): string {
   return JSON.stringify(row, function (this: Record<string, unknown>, key, value: unknown) {
     const raw = this[key];
     if (raw instanceof Date) return formatDateTime64(raw);
@@ -53,6 +53,44 @@ export function rowToJson(row: Record<string, unknown>): string {
     if (value instanceof Map) return Object.fromEntries(value);
     return value;
   });
+}
+
+// The collectors write many rows with the same Date object (one sweep time): format it once.
+let lastDate: Date | undefined;
+let lastDateTime = NaN;
+let lastDateText = '';
+function dateText(d: Date): string {
+  if (d !== lastDate || d.getTime() !== lastDateTime) {
+    lastDate = d;
+    lastDateTime = d.getTime();
+    lastDateText = formatDateTime64(d);
+  }
+  return lastDateText;
+}
+
+/**
+ * JSON for one JSONEachRow line: Dates as UTC DateTime64 text, bigints as exact digits, Maps as objects. Rows of
+ * flat values (what every collector writes) take a fast path without a JSON.stringify replacer, which is called
+ * for every key and made a 100k-row lag sweep spend most of its write in encoding; rows with nested objects take
+ * the general one.
+ */
+export function rowToJson(row: Record<string, unknown>): string {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in row) {
+    const v = row[key];
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'bigint') (copy ??= { ...row })[key] = v.toString();
+      continue;
+    }
+    if (v instanceof Date) (copy ??= { ...row })[key] = dateText(v);
+    else if (v instanceof Map) {
+      if ([...v.values()].some((x) => x !== null && (typeof x === 'object' || typeof x === 'bigint'))) return slowRowToJson(row);
+      (copy ??= { ...row })[key] = Object.fromEntries(v);
+    } else if (Array.isArray(v)) {
+      if (v.some((x) => x !== null && (typeof x === 'object' || typeof x === 'bigint'))) return slowRowToJson(row);
+    } else return slowRowToJson(row);
+  }
+  return JSON.stringify(copy ?? row);
 }
 
 /** Encodes rows as a JSONEachRow payload. */
