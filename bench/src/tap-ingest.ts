@@ -7,7 +7,7 @@
  *    as the tap);
  * 3. **tap ingest**: the tap reads them all into `events`, timed until its writer has stored the last row;
  * 4. **insert limit**: the rows the tap would write (toEventRow of the very messages step 2 read) inserted straight
- *    into a copy of `events` with `store.insert`, in the tap writer's batch size, one insert at a time.
+ *    into a copy of `events` with `store.insert`, cut into batches as the tap's writer cuts them, one at a time.
  *
  * The phases run one after another so they do not share the two cores; each rate is reported over the whole phase
  * (group join included for the consumers) and steady-state (first message/row to last). `ingestFraction` is the tap
@@ -21,7 +21,7 @@ import { Kafka, logLevel, type KafkaMessage, type Producer } from 'kafkajs';
 import { openStore, type Store } from '@switchyard/store';
 import { createLogger } from '@switchyard/telemetry/log';
 import { startMockCluster } from '../../apps/launcher/src/kafka-mock';
-import { startTap } from '../../collectors/tap/tap';
+import { startTap, TAP_WRITER_DEFAULTS, tapRowSize } from '../../collectors/tap/tap';
 import { toEventRow } from '../../collectors/tap/row';
 import { benchMessage, percentile, round, sleep } from './bench-kit';
 
@@ -34,7 +34,10 @@ export interface TapIngestOptions {
   events?: number;
   /** Events per topic; each topic has 4 partitions and the mock keeps ~9k of these events per partition (default 24000). */
   perTopic?: number;
-  /** Rows per insert in the insert-limit phase: the tap writer's `maxRows` (default 5000, the writer's default). */
+  /**
+   * Most rows per insert, for the tap's writer and the insert-limit phase alike (default the tap's,
+   * TAP_WRITER_DEFAULTS.maxRows; both also end a batch at TAP_WRITER_DEFAULTS.maxBytes by tapRowSize).
+   */
   batchRows?: number;
   /** Existing brokers; default: KAFKA_BROKERS, else a mock cluster started for the run. */
   brokers?: string[];
@@ -63,9 +66,9 @@ export interface TapIngestFigures {
   /** Plain kafkajs consumer group, eachBatch, no processing. */
   consume: PhaseRate;
   /** The tap, from `startTap` until its writer stored the last row (includes its ~3 s group join). */
-  tap: PhaseRate & { /** Offset commits, one per stored batch. */ commits: number; pauses: number; rowsCounted: number };
+  tap: PhaseRate & { /** Offset commits, one per stored batch. */ commits: number; avgBatchRows: number; pauses: number; rowsCounted: number };
   /** store.insert of the tap's rows in `batchRows` batches, one at a time; seconds = sum of insert calls. */
-  insert: { seconds: number; eventsPerSecond: number; batchRows: number; batches: number; p50BatchMs: number; p99BatchMs: number };
+  insert: { seconds: number; eventsPerSecond: number; maxRows: number; batches: number; avgBatchRows: number; p50BatchMs: number; p99BatchMs: number };
   /** Kept from earlier runs of this bench: the tap rate, whole and steady. */
   seconds: number;
   eventsPerSecond: number;
@@ -76,6 +79,11 @@ export interface TapIngestFigures {
   steadyIngestFraction: number;
   /** Which limit is the smaller one. */
   limitedBy: 'consume' | 'insert';
+  /**
+   * 1 / (1/consume + 1/insert): the rate if one thread paid both limits' costs in turn with no overlap. The tap's
+   * consume loop and row encoding share one Node thread, so this (not min) is the rate it can approach here.
+   */
+  serialLimitEventsPerSecond: number;
 }
 
 const PARTITIONS = 4; // what the mock cluster auto-creates
@@ -138,11 +146,12 @@ async function rawConsume(kafka: Kafka, topics: string[], total: number): Promis
   return { rate: rate(n, t0, first, last), batches };
 }
 
-/** Phase 4: the tap's rows for the consumed messages, inserted in `batchRows` batches into a copy of `events`. */
-async function rawInsert(store: Store, batches: { topic: string; partition: number; messages: KafkaMessage[] }[], batchRows: number): Promise<TapIngestFigures['insert']> {
+/** Phase 4: the tap's rows for the consumed messages, in the tap writer's batches, into a copy of `events`. */
+async function rawInsert(store: Store, batches: { topic: string; partition: number; messages: KafkaMessage[] }[], maxRows: number): Promise<TapIngestFigures['insert']> {
   await store.command('CREATE TABLE IF NOT EXISTS events_insert_bench AS events');
   const times: number[] = [];
   let pending: ReturnType<typeof toEventRow>[] = [];
+  let pendingBytes = 0;
   let rows = 0;
   const flush = async (): Promise<void> => {
     const t = performance.now();
@@ -151,25 +160,29 @@ async function rawInsert(store: Store, batches: { topic: string; partition: numb
     if (!res.ok) throw res.error;
     rows += pending.length;
     pending = [];
+    pendingBytes = 0;
   };
   const tappedAt = Date.now();
   for (const b of batches) {
     for (const m of b.messages) {
-      pending.push(toEventRow(b.topic, b.partition, m, tappedAt)); // building rows is the tap's work: not timed
-      if (pending.length >= batchRows) await flush();
+      const row = toEventRow(b.topic, b.partition, m, tappedAt); // building rows is the tap's work: not timed
+      if (pending.length > 0 && pendingBytes + tapRowSize(row) > TAP_WRITER_DEFAULTS.maxBytes) await flush();
+      pending.push(row);
+      pendingBytes += tapRowSize(row);
+      if (pending.length >= maxRows) await flush();
     }
   }
   if (pending.length) await flush();
   const seconds = times.reduce((a, t) => a + t, 0) / 1000;
   const sorted = [...times].sort((a, b) => a - b);
-  return { seconds: round(seconds, 2), eventsPerSecond: Math.round(rows / seconds), batchRows, batches: times.length, p50BatchMs: round(percentile(sorted, 50)), p99BatchMs: round(percentile(sorted, 99)) };
+  return { seconds: round(seconds, 2), eventsPerSecond: Math.round(rows / seconds), maxRows, batches: times.length, avgBatchRows: Math.round(rows / times.length), p50BatchMs: round(percentile(sorted, 50)), p99BatchMs: round(percentile(sorted, 99)) };
 }
 
 /** Runs the benchmark once. */
 export async function runTapIngestBench(opts: TapIngestOptions = {}): Promise<TapIngestFigures> {
   const n = opts.events ?? 400_000;
   const perTopic = opts.perTopic ?? 24_000;
-  const batchRows = opts.batchRows ?? 5000;
+  const batchRows = opts.batchRows ?? TAP_WRITER_DEFAULTS.maxRows;
   const envBrokers = process.env.KAFKA_BROKERS?.split(',');
   const mock = opts.brokers || envBrokers ? null : await startMockCluster();
   const brokers = opts.brokers ?? envBrokers ?? mock?.brokers ?? [];
@@ -194,7 +207,8 @@ export async function runTapIngestBench(opts: TapIngestOptions = {}): Promise<Ta
     const consumed = await rawConsume(kafka, topics, available);
 
     const t0 = performance.now();
-    const tap = await startTap({ kafka, store, topics, groupId: `bench-${randomUUID()}`, logger: createLogger('bench', () => undefined) });
+    const writer = { maxRows: batchRows };
+    const tap = await startTap({ kafka, store, topics, groupId: `bench-${randomUUID()}`, writer, logger: createLogger('bench', () => undefined) });
     let first = 0;
     // The writer's own count, not count() FINAL: polling a 1M-row table would queue behind (and slow) the inserts.
     while (tap.stats().writer.written < available) {
@@ -219,12 +233,13 @@ export async function runTapIngestBench(opts: TapIngestOptions = {}): Promise<Ta
       avgBytes: Math.round(bytes / n),
       produceEventsPerSecond: Math.round(n / produceSeconds),
       consume: consumed.rate,
-      tap: { ...tapRate, commits: st.commits, pauses: st.pauses, rowsCounted },
+      tap: { ...tapRate, commits: st.commits, avgBatchRows: Math.round(st.writer.written / Math.max(1, st.commits)), pauses: st.pauses, rowsCounted },
       insert,
       ...tapRate,
       ingestFraction: round(tapRate.eventsPerSecond / limit, 3),
       steadyIngestFraction: round(tapRate.steadyEventsPerSecond / steadyLimit, 3),
       limitedBy,
+      serialLimitEventsPerSecond: Math.round(1 / (1 / consumed.rate.eventsPerSecond + 1 / insert.eventsPerSecond)),
     };
   } finally {
     await producer.disconnect();
