@@ -8,6 +8,7 @@ import { kafkaLogCreator } from '@switchyard/bus';
 import { initTracing } from '@switchyard/telemetry/tracing';
 import type { Part, PartContext } from '../apps/launcher/src/parts';
 import { startDlqCollector, type DlqCollector } from './dlq/index';
+import type { CollectorHealth } from './runtime/health';
 import { createInferenceCollector } from './inference/index';
 import { startLagCollector, type LagCollector } from './lag/index';
 import { startQueueCollector, type QueueCollector } from './queues/index';
@@ -18,13 +19,7 @@ import { createStoreSpanExporter } from './traces/index';
 export const COLLECTOR_NAMES = ['tap', 'lag', 'queues', 'dlq', 'inference', 'traces'] as const;
 export type CollectorName = (typeof COLLECTOR_NAMES)[number];
 
-/** Health of one collector, for /healthz and the switchyard_collector_* metrics. */
-export interface CollectorHealth {
-  collector: string;
-  up: boolean;
-  errors: number;
-  detail?: string;
-}
+export type { CollectorHealth };
 
 /**
  * The topics the tap reads: with a topic prefix, only that deployment's (`<prefix>.` and below), so that two

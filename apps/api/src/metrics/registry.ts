@@ -7,17 +7,12 @@
  */
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Logger } from '@switchyard/telemetry/log';
+import type { CollectorHealth } from '@switchyard/collectors/runtime/health';
 import type { StoreError } from '@switchyard/store/types';
+export type { CollectorHealth };
 import { LIVE_WINDOW_MS, type LagRow, type MetricsSource } from './source';
 import { TextRegistry, textFamily, type EmitSeries } from './text';
 
-/** Health of one collector, as the process running it reports it. */
-export interface CollectorHealth {
-  collector: string;
-  up: boolean;
-  /** Errors since the collector started (a counter). */
-  errors: number;
-}
 
 /** Statuses exported as one series each (1 for the current one). */
 export const GROUP_STATUSES = ['OK', 'WARNING', 'STALLED', 'STOPPED', 'ERROR'] as const;
