@@ -22,8 +22,8 @@ export const round = (n: number, digits = 0): number => {
   return Math.round(n * f) / f;
 };
 
-/** Event types of the reference pipeline, in flow order (the tap sees all of them). */
-export const PIPELINE_TYPES = ['OrderCreated', 'PaymentAuthorized', 'FraudScored', 'OrderPacked', 'CourierAssigned', 'OrderDelivered'] as const;
+/** Six event types of the reference pipeline (packages/contracts), in flow order. */
+export const PIPELINE_TYPES = ['OrderCreated', 'InventoryReserved', 'PaymentAuthorized', 'EtaPredicted', 'DriverAssigned', 'OrderDelivered'] as const;
 
 /**
  * Message number `i` of a bench run: a pipeline envelope (type cycling through the stages, ~6 events per order),

@@ -17,7 +17,7 @@ import { Kafka, logLevel, type Message, type RecordMetadata } from 'kafkajs';
 import { openStore, type Store } from '@switchyard/store';
 import { createLogger } from '@switchyard/telemetry/log';
 import { startMockCluster } from '../../apps/launcher/src/kafka-mock';
-import { startTap } from '../../collectors/tap/tap';
+import { startTap, type Tap } from '../../collectors/tap/tap';
 import { benchMessage, percentile, round, sleep } from './bench-kit';
 
 /** Options of {@link runFreshnessBench}. */
@@ -90,12 +90,12 @@ export async function runFreshnessBench(opts: FreshnessOptions = {}): Promise<Fr
   const run = `bench-fresh-${randomUUID().slice(0, 8)}`;
   const topics = Array.from({ length: opts.topics ?? 4 }, (_, i) => `${run}-${i}`);
   const parts = topics.flatMap((topic) => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
-  const tap = { current: null as Awaited<ReturnType<typeof startTap>> | null };
+  let tap: Tap | null = null;
   try {
     await producer.connect();
     // Warm-up: one message per partition creates the topics; the tap joins and stores them before the clock runs.
     await producer.sendBatch({ topicMessages: topics.map((topic) => ({ topic, messages: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, value: 'warm-up' })) })) });
-    tap.current = await startTap({ kafka, store, topics, groupId: `bench-${randomUUID()}`, logger: createLogger('bench', () => undefined) });
+    tap = await startTap({ kafka, store, topics, groupId: `bench-${randomUUID()}`, logger: createLogger('bench', () => undefined) });
     while ([...(await visible(store)).values()].reduce((a, n) => a + n, 0) < parts.length) await sleep(pollMs);
 
     const segments = new Map<string, Segment[]>(parts.map((p) => [`${p.topic}/${p.partition}`, []]));
@@ -159,7 +159,7 @@ export async function runFreshnessBench(opts: FreshnessOptions = {}): Promise<Fr
     while (latencies.length < sent && performance.now() < drainUntil) await sleep(pollMs);
     polling = false;
     await poller;
-    const st = tap.current.stats();
+    const st = tap.stats();
     const sorted = latencies.sort((a, b) => a - b);
     const polls = pollTimes.sort((a, b) => a - b);
     return {
@@ -178,7 +178,7 @@ export async function runFreshnessBench(opts: FreshnessOptions = {}): Promise<Fr
       tapPauses: st.pauses,
     };
   } finally {
-    await tap.current?.stop();
+    await tap?.stop();
     await producer.disconnect();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
