@@ -8,7 +8,7 @@
  * every stage and served by the API process; a tap killed with SIGKILL loses no message once the group has
  * rebalanced (the tap's session timeout is 10 s, which the broker waits out for the dead member).
  *
- * The test runs its own mock Kafka cluster: the tap's consumer group (`switchyard-tap`) spans every topic of the
+ * The test runs its own mock Kafka cluster: the tap's consumer group (`<prefix>.switchyard-tap`) spans every topic of the
  * broker, so on the shared cluster it would meet other tests' taps.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sampleOrder } from '@switchyard/contracts';
 import { createServerStore, type Store } from '@switchyard/store';
 import { startMockCluster, type MockCluster } from '../../apps/launcher/src/kafka-mock';
+import { tapGroupId } from '../../collectors/tap/tap';
 import { pollUntil, spawnTs, startDaemonProcess, type DaemonProc, type Proc } from './harness';
 
 const id = randomUUID().replaceAll('-', '').slice(0, 10);
@@ -25,6 +26,8 @@ const prefix = `mp${id}`;
 const database = `sy_mp_${id}`;
 const token = `sy_mp_${randomUUID()}`;
 const LOAD_TOPIC = `${prefix}.mp-load`;
+/** The tap's consumer group follows the topic prefix. */
+const TAP_GROUP = tapGroupId(prefix);
 const STAGES = ['OrderCreated', 'InventoryReserved', 'PaymentAuthorized', 'EtaPredicted', 'OrderReady', 'DriverAssigned', 'DriverLocationUpdated', 'OrderDelivered'];
 
 let cluster: MockCluster;
@@ -55,7 +58,7 @@ async function part(name: string, env: Record<string, string>): Promise<{ proc: 
 
 /** The latest partition assignment a tap's consumer logged (kafkajs "Consumer has joined the group"). */
 function assignment(tap: Proc): Map<string, number[]> | undefined {
-  const lines = tap.output().split('\n').filter((l) => l.includes('"msg":"Consumer has joined the group"') && l.includes('"groupId":"switchyard-tap"'));
+  const lines = tap.output().split('\n').filter((l) => l.includes('"msg":"Consumer has joined the group"') && l.includes(`"groupId":"${TAP_GROUP}"`));
   const last = lines.at(-1);
   if (!last) return undefined;
   const rec = JSON.parse(last) as { memberAssignment: Record<string, number[]> };
@@ -157,7 +160,7 @@ describe('each part as its own process', () => {
     expect(view.orderId).toBe(orderId);
     expect(view.spans.length).toBeGreaterThan(0);
     const lag = await pollUntil(
-      async () => Number((await store.query<{ c: string }>("SELECT count() AS c FROM consumer_lag WHERE group = 'switchyard-tap'"))[0]?.c ?? 0),
+      async () => Number((await store.query<{ c: string }>("SELECT count() AS c FROM consumer_lag WHERE group = {g:String}", { g: TAP_GROUP }))[0]?.c ?? 0),
       (n) => n > 0,
       30_000,
     );
