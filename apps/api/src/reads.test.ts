@@ -37,8 +37,8 @@ beforeAll(async () => {
       { ts: ago(8_000), queue: 'dispatch', job_id: '2', event: 'completed', attempts: 3, wait_ms: 300, processing_ms: 70, failed_reason: '', order_id: 'o2' },
     ]),
     await s.insert('events', [
-      ...[0, 1, 2].map((i) => ({ topic: 'payment-svc.retry', partition: 0, offset: i, key: 'o', event_id: `r${i}`, type: 'OrderCreated', version: 1, order_id: 'o', trace_id: '', span_id: '', causation_id: '', correlation_id: '', source: 's', bytes: 10, produced_at: ago(9_000), tapped_at: ago(8_000), headers: {}, payload: '{}', is_retry: true, is_dlq: false, replay_id: '', redrive_id: '' })),
-      ...[12, 25, 4000].map((min, i) => ({ topic: 'delivery', partition: 0, offset: i, key: `o${i}`, event_id: `d${i}`, type: 'OrderDelivered', version: 1, order_id: `o${i}`, trace_id: '', span_id: '', causation_id: '', correlation_id: '', source: 's', bytes: 10, produced_at: ago(9_000), tapped_at: ago(8_000), headers: {}, payload: JSON.stringify({ data: { actualMinutes: min / 60 } }), is_retry: false, is_dlq: false, replay_id: '', redrive_id: '' })),
+      ...[0, 1, 2].map((i) => ({ topic: 'payment-svc.retry', partition: 0, offset: i, key: 'o', event_id: `r${i}`, type: 'OrderCreated', version: 1, order_id: 'o', trace_id: '', span_id: '', causation_id: '', correlation_id: '', source: 's', bytes: 10, produced_at: ago(30_000), tapped_at: ago(20_000), headers: {}, payload: '{}', is_retry: true, is_dlq: false, replay_id: '', redrive_id: '' })),
+      ...[12, 25, 4000].map((min, i) => ({ topic: 'delivery', partition: 0, offset: i, key: `o${i}`, event_id: `d${i}`, type: 'OrderDelivered', version: 1, order_id: `o${i}`, trace_id: '', span_id: '', causation_id: '', correlation_id: '', source: 's', bytes: 10, produced_at: ago(30_000), tapped_at: ago(20_000), headers: {}, payload: JSON.stringify({ data: { actualMinutes: min / 60 } }), is_retry: false, is_dlq: false, replay_id: '', redrive_id: '' })),
     ]),
     await s.insert('inference', [
       { ts: ago(9_000), task: 'eta', model: 'eta-gbm', model_version: '3', event_id: 'e1', order_id: 'o0', latency_ms: 2, prediction: 0.5, features: {}, categorical: {}, tapped_at: ago(8_000) },

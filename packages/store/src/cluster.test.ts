@@ -14,11 +14,19 @@ const parse = (sql: string): string => query(`EXPLAIN AST ${sql}`, 'TSV');
 describe('cluster rewrite', () => {
   const statements = loadMigrations().flatMap((m) => splitStatements(substitute(m.sql, 14)).map((s) => ({ file: `${m.version}_${m.name}`, s })));
 
-  it('turns every shipped CREATE TABLE into a replicated local table and a Distributed table that ClickHouse parses', () => {
+  it('turns every shipped CREATE TABLE into a replicated local table and a Distributed table, every ALTER into one on the local tables, all parsed by ClickHouse', () => {
     expect(statements.length).toBeGreaterThan(10);
     for (const { file, s } of statements) {
+      const altered = /^ALTER TABLE (\w+)/m.exec(s)?.[1];
+      if (altered) {
+        const [onCluster, more] = clusterStatements(s, 'prod');
+        expect(more).toBeUndefined();
+        expect(onCluster).toMatch(new RegExp(`^ALTER TABLE ${altered}_local ON CLUSTER \`prod\` `));
+        expect(parse(onCluster!), `${file} alter`).toContain('AlterQuery');
+        continue;
+      }
       const table = /CREATE TABLE IF NOT EXISTS (\w+)/.exec(s)?.[1];
-      expect(table, `${file}: only CREATE TABLE statements ship today`).toBeTruthy();
+      expect(table, `${file}: CREATE TABLE and ALTER TABLE are the statements that ship`).toBeTruthy();
       const [local, dist] = clusterStatements(s, 'prod');
       expect(local).toContain(`CREATE TABLE IF NOT EXISTS ${table}_local ON CLUSTER \`prod\``);
       expect(local).toMatch(new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/\\{database\\}/${table}_local', '\\{replica\\}'`));

@@ -154,6 +154,7 @@ export async function switchyardMetrics(now: number): Promise<{ names: Set<strin
       queues: async () => [{ queue: 'notifications', counts: { waiting: 5, active: 1, failed: 2 }, updatedAt }],
       drift: async () => [{ model: 'eta', version: '1', feature: 'distanceKm', psi: 0.04 }],
       family: <T>(name: string) => async () => (families[name] ?? []) as T[],
+      cumulative: <T>(name: string) => async () => (families[name] ?? []) as T[],
     },
     logger: quietLogger,
     now: () => now,

@@ -25,6 +25,7 @@ function stubSource(lag: LagRow[]): MetricsSource {
     queues: async () => [],
     drift: async () => [],
     family: () => async () => [],
+    cumulative: () => async () => [],
   };
 }
 

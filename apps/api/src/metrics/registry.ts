@@ -32,11 +32,11 @@ export interface MetricsRegistryOptions {
   collectorHealth?: () => CollectorHealth[];
 }
 
-interface BucketRow {
+type BucketRow = {
   idx: number | string;
   n: number | string;
   total: number | string;
-}
+};
 
 /** A histogram whose buckets come from ClickHouse rows (prom-client's Histogram only counts observations). */
 function storeHistogram(name: string, help: string, buckets: number[], load: () => Promise<{ labels: Record<string, string>; rows: BucketRow[] }[]>) {
@@ -159,10 +159,10 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
       for (const q of await safely('queue_depth', source.queues)) for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.queue, state }, n);
     },
   });
-  const retries = source.family<{ topic: string; n: string }>('metrics-retries');
+  const retries = source.cumulative<{ topic: string; n: string | number }>('metrics-retries', { key: (r) => r.topic, sum: ['n'] });
   new Counter({
     name: 'switchyard_retries_total',
-    help: 'Messages sent to each consumer group\'s retry topic, within retention (resets as retention drops old rows).',
+    help: 'Messages sent to each consumer group\'s retry topic, as the tap stored them (counted from the first scrape over what retention kept).',
     labelNames: ['group'],
     registers: [registry],
     async collect() {
@@ -181,9 +181,9 @@ export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
       for (const r of await safely('dead_letters', deadLetters)) this.set({ topic: r.topic }, Number(r.n));
     },
   });
-  const delivery = source.family<BucketRow>('metrics-delivery', () => ({ buckets: DELIVERY_BUCKETS }));
+  const delivery = source.cumulative<BucketRow>('metrics-delivery', { key: (r) => String(r.idx), sum: ['n', 'total'], params: () => ({ buckets: DELIVERY_BUCKETS }) });
   registry.registerMetric(
-    storeHistogram('switchyard_order_to_delivery_seconds', 'Time from order creation to delivery, of the orders delivered within retention.', DELIVERY_BUCKETS, async () => [
+    storeHistogram('switchyard_order_to_delivery_seconds', 'Time from order creation to delivery (counted from the first scrape over the orders retention kept).', DELIVERY_BUCKETS, async () => [
       { labels: {}, rows: await safely('order_to_delivery', delivery) },
     ]) as never,
   );

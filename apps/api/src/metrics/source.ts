@@ -65,6 +65,61 @@ export interface MetricsSource {
   drift(): Promise<DriftRow[]>;
   /** Runs a named query of queries/ through the cache (for the families read only by /metrics). */
   family<T>(name: string, params?: () => Record<string, unknown>): () => Promise<T[]>;
+  /** A counter-like family kept in memory and grown by what was tapped since the last read ({@link cumulative}). */
+  cumulative<T extends Record<string, unknown>>(name: string, opts: CumulativeOptions<T>): () => Promise<T[]>;
+}
+
+/** How a cumulative family's rows are keyed and added. */
+export interface CumulativeOptions<T> {
+  /** The identity of a row (its labels). */
+  key: (row: T) => string;
+  /** The numeric fields that add up across reads. */
+  sum: readonly (keyof T & string)[];
+  /** Parameters besides the tapped_at window. */
+  params?: () => Record<string, unknown>;
+}
+
+/**
+ * Rows become visible to a read only once their tap batch is inserted; the window ends this long before now so
+ * that a batch in flight lands inside the next window rather than behind the watermark.
+ */
+export const CUMULATIVE_SETTLE_MS = 10_000;
+
+/**
+ * A Prometheus counter over `events` that does not rescan the table on every scrape. The first read counts
+ * everything stored up to the watermark (`tapped_at <= upto`); each later read adds the rows tapped in
+ * `(after, upto]` only, which the tapped_at skip index (migration 0060) keeps to the newest granules. Unlike a
+ * count over the whole table it never goes down when retention drops old rows (counter semantics). A row the tap
+ * stores twice across the watermark (a re-read after a crash) is counted twice: a small, rare overcount.
+ */
+export function cumulative<T extends Record<string, unknown>>(
+  read: (params: Record<string, unknown>) => Promise<T[]>,
+  opts: CumulativeOptions<T>,
+  clock: Clock,
+): () => Promise<T[]> {
+  const totals = new Map<string, T>();
+  let after = new Date(0);
+  let tail: Promise<unknown> = Promise.resolve();
+  const step = async (): Promise<T[]> => {
+    const upto = new Date(Math.max(after.getTime(), clock.now() - CUMULATIVE_SETTLE_MS));
+    if (upto.getTime() > after.getTime()) {
+      const rows = await read({ ...opts.params?.(), after, upto });
+      for (const r of rows) {
+        const k = opts.key(r);
+        const prev = totals.get(k);
+        if (!prev) totals.set(k, { ...r, ...Object.fromEntries(opts.sum.map((f) => [f, Number(r[f] ?? 0)])) });
+        else for (const f of opts.sum) (prev as Record<string, unknown>)[f] = Number(prev[f] ?? 0) + Number(r[f] ?? 0);
+      }
+      after = upto;
+    }
+    return [...totals.values()];
+  };
+  // One read at a time: two overlapping reads of the same window would count it twice.
+  return () => {
+    const run = tail.then(step);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 /** Options of {@link createMetricsSource}. */
@@ -121,5 +176,7 @@ export function createMetricsSource(store: Store, clock: Clock, ttlMs: number, o
       return perVersion.flat();
     }, opts.driftTtlMs ?? Math.max(60_000, ttlMs), clock),
     family: <T>(name: string, params?: () => Record<string, unknown>) => cached(() => store.query<T>(sql(name), params?.()), ttlMs, clock),
+    cumulative: <T extends Record<string, unknown>>(name: string, opts: CumulativeOptions<T>) =>
+      cached(cumulative((p) => store.query<T>(sql(name), p), opts, clock), ttlMs, clock),
   };
 }
