@@ -1,5 +1,9 @@
 -- Per event type over [from, to): messages and bytes (all copies), and the consumer time spent handling events of
 -- the type (consumer spans joined by event id). Parameters: {from:DateTime64(3)}, {to:DateTime64(3)}.
+-- The span-to-type lookup is a RIGHT SEMI JOIN: the hash table holds the window's consumer spans (the smaller
+-- side) and the day's events only probe it, each span counted once however many copies of its event were stored
+-- (tap twins, retry-topic copies). Grouping the events by event id first, to dedupe them, hashed every event id
+-- of the day and was most of this read's time. An event's copies share its type.
 SELECT m.type AS type, m.messages AS messages, m.bytes AS bytes, coalesce(c.compute_s, 0) AS compute_s
 FROM
 (
@@ -11,11 +15,11 @@ FROM
 LEFT JOIN
 (
     SELECT t.type AS type, sum(s.duration_ms) / 1000 AS compute_s
-    FROM (SELECT event_id, duration_ms FROM spans FINAL
-          WHERE kind = 'consumer' AND event_id != '' AND start >= {from:DateTime64(3)} AND start < {to:DateTime64(3)}) AS s
-    INNER JOIN (SELECT event_id, any(type) AS type FROM events
-                WHERE produced_at >= {from:DateTime64(3)} - INTERVAL 1 DAY AND produced_at < {to:DateTime64(3)}
-                GROUP BY event_id) AS t ON s.event_id = t.event_id
+    FROM (SELECT event_id, type FROM events
+          WHERE produced_at >= {from:DateTime64(3)} - INTERVAL 1 DAY AND produced_at < {to:DateTime64(3)}) AS t
+    RIGHT SEMI JOIN (SELECT event_id, duration_ms FROM spans FINAL
+                     WHERE kind = 'consumer' AND event_id != '' AND start >= {from:DateTime64(3)} AND start < {to:DateTime64(3)}) AS s
+        ON t.event_id = s.event_id
     GROUP BY type
 ) AS c ON m.type = c.type
 ORDER BY type
