@@ -20,6 +20,7 @@ import { createLogger } from '@switchyard/telemetry/log';
 import type { Logger } from '@switchyard/telemetry/log';
 import { injectContext, MSG, spanName, tracerFor } from '@switchyard/telemetry/tracing';
 import { ensureTopics, kafkaLogCreator } from './admin';
+import { ProduceBatcher } from './batcher';
 import { emptyStats, startConsumer } from './consumer';
 import type { GroupStats, RawMessage } from './consumer';
 import { envelopeHeaders } from './headers';
@@ -70,6 +71,8 @@ const CHUNK = 500;
  * Creates the bus. Nothing connects until first use. The producer is not idempotent (librdkafka's mock cluster
  * lacks InitProducerId) and waits for all in-sync replicas (acks -1); duplicates a producer retry may cause are
  * absorbed by the consumers' idempotency. Partitioning is murmur2 on the key (Java-compatible DefaultPartitioner).
+ * Sends made in the same turn of the event loop share one produce request (batcher.ts); each still resolves only
+ * once its own messages are acknowledged.
  */
 export function createBus(opts: BusOptions): KafkaBus {
   const clock = opts.clock ?? systemClock;
@@ -129,10 +132,13 @@ export function createBus(opts: BusOptions): KafkaBus {
     }
     return span;
   };
+  const batcher = new ProduceBatcher(async (topicMessages) => {
+    const p = await connected();
+    await p.sendBatch({ acks: -1, topicMessages });
+  });
   const send = async (topic: string, messages: Message[], spans: Span[]): Promise<void> => {
     try {
-      const p = await connected();
-      await p.send({ topic, acks: -1, messages });
+      await batcher.send(topic, messages);
     } catch (err) {
       for (const s of spans) {
         s.recordException(err instanceof Error ? err : new Error(String(err)));
@@ -224,6 +230,7 @@ export function createBus(opts: BusOptions): KafkaBus {
       if (closed) return;
       closed = true;
       await Promise.all([...consumers].map((c) => c.stop()));
+      await batcher.idle();
       if (producerReady) await producer.disconnect();
       if (adminReady) await (await adminReady.catch(() => null))?.disconnect();
       if (subscriber) subscriber.disconnect();
