@@ -77,7 +77,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<PipelineRunt
   // process of its own exports over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans exist either way, so trace
   // context always propagates.
   initTracing({ serviceName: 'pipeline', otlpEndpoint: opts.config.otlpEndpoint || undefined });
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+  // Auto-pipelining: the commands every stage issues in one turn of the event loop go out in one socket write.
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   const url = new URL(opts.redisUrl);
   const connection: ConnectionOptions = {
