@@ -137,6 +137,32 @@ describe.concurrent('publish and consume', () => {
     expect(new Set(raw.messages.map((m) => m.headers[HEADERS.eventId])).size).toBe(1200);
     for (let i = 0; i < 7; i++) expect(new Set(raw.messages.filter((m) => m.key === `ord-many-${i}`).map((m) => m.partition)).size).toBe(1);
   });
+
+  it('with keyConcurrency, handles different orders of one partition at once and each order in sequence', async () => {
+    // Published before the group joins, so each partition arrives as one large batch.
+    const events = Array.from({ length: 400 }, (_, i) => orderCreated(`ord-keys-${i % 40}`));
+    await bus.publishMany('keys', events);
+    const seen = new Map<string, string[]>();
+    let inHand = 0;
+    let most = 0;
+    const c = await bus.consume({
+      group: 'keys',
+      topics: ['keys'],
+      keyConcurrency: 8,
+      handle: async (e) => {
+        most = Math.max(most, ++inHand);
+        await new Promise((r) => setTimeout(r, 2));
+        seen.set(e.orderId, [...(seen.get(e.orderId) ?? []), e.id]);
+        inHand--;
+      },
+    });
+    await waitFor(() => [...seen.values()].reduce((n, ids) => n + ids.length, 0) === 400, 'every event');
+    await c.stop();
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+    for (const [orderId, ids] of seen) expect(ids).toEqual(events.filter((e) => e.orderId === orderId).map((e) => e.id));
+    expect(bus.stats()[bus.name('keys')]).toMatchObject({ consumed: 400, processed: 400, duplicatesSkipped: 0 });
+  });
 });
 
 describe('broker gaps (mock cluster)', () => {

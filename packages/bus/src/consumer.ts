@@ -116,6 +116,7 @@ class GroupConsumer implements Consumer {
   private readonly service: string;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly keyConcurrency: number;
   private state: ControlState = NO_CONTROL;
   private watch: ControlWatch | null = null;
   private running = false;
@@ -139,6 +140,7 @@ class GroupConsumer implements Consumer {
     this.service = opts.service ?? deps.service;
     this.maxAttempts = opts.maxAttempts ?? deps.maxAttempts;
     this.backoffMs = opts.backoffMs ?? deps.backoffMs;
+    this.keyConcurrency = Math.max(1, opts.keyConcurrency ?? 1);
     this.log = deps.logger.child(opts.group);
     this.idem = new Idempotency(deps.redis, deps.keyPrefix, opts.group, deps.ttlSeconds);
     this.bucket = new TokenBucket(deps.clock);
@@ -208,16 +210,14 @@ class GroupConsumer implements Consumer {
   /**
    * Commits every resolved offset not yet committed. Never throws: a failed commit puts its offsets back (unless a
    * later offset of the partition is already waiting) and the next one retries them.
-   * @param inBatch commit through the batch payload (no kafkajs retrier: used while a rebalance is under way)
    */
-  private commit(inBatch?: EachBatchPayload): Promise<void> {
+  private commit(): Promise<void> {
     this.commits = this.commits.then(async () => {
       if (this.uncommitted.size === 0) return;
       const offsets = [...this.uncommitted.values()];
       this.uncommitted.clear();
       try {
-        if (inBatch) await inBatch.commitOffsetsIfNecessary({ topics: groupByTopic(offsets) });
-        else await this.kc.commitOffsets(offsets);
+        await this.kc.commitOffsets(offsets);
       } catch (err) {
         for (const o of offsets) if (!this.uncommitted.has(tpKey(o.topic, o.partition))) this.uncommitted.set(tpKey(o.topic, o.partition), o);
         this.log.debug('offset commit failed; retrying with the next one', { err });
@@ -231,12 +231,17 @@ class GroupConsumer implements Consumer {
     for (const [k, o] of this.uncommitted) if (!assignment[o.topic]?.includes(o.partition)) this.uncommitted.delete(k);
   }
 
-  /** A heartbeat that, when it learns of a rebalance, first commits what this member settled (as kafkajs does). */
+  /**
+   * A heartbeat that, when it learns of a rebalance, first tries once to commit what this member settled (as
+   * kafkajs does). The try is not queued behind a periodic commit that kafkajs may be retrying meanwhile: the
+   * batch must give up promptly so that the member can rejoin.
+   */
   private async heartbeat(p: EachBatchPayload): Promise<void> {
     try {
       await p.heartbeat();
     } catch (err) {
-      await this.commit(p);
+      const offsets = [...this.uncommitted.values()];
+      if (offsets.length > 0) await p.commitOffsetsIfNecessary({ topics: groupByTopic(offsets) }).catch(() => undefined);
       throw err;
     }
   }
@@ -271,7 +276,8 @@ class GroupConsumer implements Consumer {
   private async eachBatch(p: EachBatchPayload): Promise<void> {
     this.activeBatches++;
     try {
-      await this.eachMessage(p);
+      if (this.keyConcurrency > 1 && p.batch.topic !== this.retry) await this.eachByKey(p);
+      else await this.eachMessage(p);
     } finally {
       this.activeBatches--;
     }
@@ -300,6 +306,55 @@ class GroupConsumer implements Consumer {
       this.settle(p, message);
       await this.heartbeat(p);
     }
+  }
+
+  /**
+   * Messages of different keys at once, up to `keyConcurrency`; messages of one key one after another, in offset
+   * order. Offsets are resolved only over the settled prefix of the batch, so a commit never covers a message that
+   * is still in hand. Messages are started in offset order and a stop, pause or throttle only stops the starting,
+   * so what was started finishes and the prefix has no gap. If settling a message fails (its retry or dead-letter
+   * publish failed), nothing more of the batch starts, later messages of its key are not handled, and the error
+   * goes to kafkajs, which fetches again from the settled prefix.
+   */
+  private async eachByKey(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const messages = batch.messages;
+    const settled = new Array<boolean>(messages.length).fill(false);
+    let prefix = 0;
+    let failure: { err: unknown } | null = null;
+    const tails = new Map<string, Promise<void>>();
+    const inHand = new Set<Promise<void>>();
+    try {
+      for (let i = 0; i < messages.length && !failure; i++) {
+        if (!this.mayContinue(p) || !(await this.throttle(p))) break;
+        while (inHand.size >= this.keyConcurrency) await Promise.race(inHand);
+        if (failure) break;
+        const message = messages[i]!;
+        const key = message.key?.toString('latin1') ?? '';
+        const task = (tails.get(key) ?? Promise.resolve()).then(async () => {
+          if (failure) return;
+          try {
+            await this.handleMessage(batch.topic, batch.partition, message, p);
+          } catch (err) {
+            failure ??= { err };
+            return;
+          }
+          settled[i] = true;
+          for (; prefix < messages.length && settled[prefix]; prefix++) this.settle(p, messages[prefix]!);
+        });
+        tails.set(key, task);
+        inHand.add(task);
+        void task.finally(() => {
+          inHand.delete(task);
+          if (tails.get(key) === task) tails.delete(key);
+        });
+        await this.heartbeat(p);
+      }
+    } finally {
+      // Also when a heartbeat reports a rebalance: what was started finishes before the batch is given up.
+      await Promise.all(inHand);
+    }
+    if (failure) throw (failure as { err: unknown }).err;
   }
 
   /** Waits for a token of the maximum rate in short slices; false when paused or stopping meanwhile. */

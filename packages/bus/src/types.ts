@@ -87,6 +87,13 @@ export interface ConsumeOptions {
    * slow partition not hold the others.
    */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Messages of different keys handled at once within one partition (default 1: strict partition order). Above 1,
+   * order is kept per key only (per order, in the pipeline), and a backlog of many orders on one partition is
+   * worked off in parallel instead of one Redis and Kafka round trip after another. The retry topic is always
+   * handled in order.
+   */
+  keyConcurrency?: number;
   /** Service name for this consumer's spans and the `source` of events it emits (default: the bus's service). */
   service?: string;
   /**
