@@ -35,6 +35,8 @@ export async function startStage(
     service: opts.service,
     // Partitions are independent: overlap their Redis and Kafka round trips; order within one stays strict.
     partitionsConsumedConcurrently: 4,
+    // Order matters per order, not per partition: a backlog on a partition is worked off 16 orders at a time.
+    keyConcurrency: 16,
     // A restarted member joins only once the broker has given up on its predecessor (the mock cluster ignores
     // LeaveGroup): a 10 s session bounds that wait while staying above Kafka's 6 s minimum.
     sessionTimeoutMs: 10_000,
