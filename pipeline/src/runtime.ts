@@ -79,7 +79,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<PipelineRunt
   initTracing({ serviceName: 'pipeline', otlpEndpoint: opts.config.otlpEndpoint || undefined });
   // Auto-pipelining: the commands every stage issues in one turn of the event loop go out in one socket write.
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+  // No ready check on the subscriber connection: see packages/bus/src/bus.ts (ioredis issue #2037).
+  const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false });
   const url = new URL(opts.redisUrl);
   const connection: ConnectionOptions = {
     host: url.hostname,

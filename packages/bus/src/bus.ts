@@ -188,7 +188,9 @@ export function createBus(opts: BusOptions): KafkaBus {
       let s = stats.get(group);
       if (!s) stats.set(group, (s = emptyStats()));
       if (!subscriber) {
-        subscriber = redis.duplicate();
+        // No ready check on a subscriber: ioredis (5.8.2+, issue #2037) can send its INFO probe after a SUBSCRIBE
+        // issued while connecting, and Redis refuses INFO in subscriber mode; the connection errors and reconnects.
+        subscriber = redis.duplicate({ enableReadyCheck: false, enableAutoPipelining: false });
         subscriber.on('error', (err) => logger.debug('control subscriber error', { err }));
       }
       const c = await startConsumer(
