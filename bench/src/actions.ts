@@ -26,6 +26,7 @@ import { createMetricsSource } from '../../apps/api/src/metrics/source';
 import { progressBus, type ProgressEvent } from '../../apps/api/src/progress';
 import { resolveOptions, type Ctx } from '../../apps/api/src/types';
 import { startMockCluster } from '../../apps/launcher/src/kafka-mock';
+import { deleteKeys } from '@switchyard/bus/testing';
 
 /** Throughput of one action run. */
 export interface ActionFigures {
@@ -131,12 +132,7 @@ export async function runActionsBench(n = 20_000, groups = 200, partitions = 50)
     };
   } finally {
     unsubscribe();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });

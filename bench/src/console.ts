@@ -34,6 +34,7 @@ import type { Store } from '@switchyard/store/types';
 import { systemClock } from '@switchyard/telemetry/clock';
 import { createLogger } from '@switchyard/telemetry/log';
 import { createApi } from '../../apps/api/src/app';
+import { deleteKeys } from '@switchyard/bus/testing';
 
 /** Options of {@link runConsoleBench}. */
 export interface ConsoleBenchOptions {
@@ -316,12 +317,7 @@ export async function measureOverview(dist: string, opts: OverviewBenchOptions =
     await browser.close();
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
     await api.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });

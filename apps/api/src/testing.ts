@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '@switchyard/telemetry/log';
 import { createApi, type Api } from './app';
 import type { CollectorHealth } from './metrics/registry';
 import type { ApiOptions } from './types';
+import { deleteKeys } from '@switchyard/bus/testing';
 
 /** What a test file works with. */
 export interface Harness {
@@ -55,12 +56,7 @@ export async function openHarness(brokers: string, redisUrl: string): Promise<Ha
         config: { adminToken: opts.adminToken ?? '', topicPrefix: '', api: { redisPrefix: prefix, kafkaTimeoutMs: 1500, ...opts.api } },
       }),
     close: async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await store.close();
       await rm(dir, { recursive: true, force: true });

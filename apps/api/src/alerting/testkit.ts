@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { openStore, type OpenedStore } from '@switchyard/store';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
 import { validateRuleFile, type Rule } from './rules';
+import { deleteKeys } from '@switchyard/bus/testing';
 
 /** A logger that drops everything (tests assert outcomes, not log lines). */
 export const quietLogger: Logger = createLogger('test', () => undefined);
@@ -37,14 +38,7 @@ export function testRedis(): Redis {
 }
 
 /** Deletes every key under a prefix. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export const deletePrefix = deleteKeys;
 
 /** One request the receiver got. */
 export interface Received {
