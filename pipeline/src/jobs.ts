@@ -51,15 +51,20 @@ export async function enqueue<T>(
 }
 
 /** Options of {@link startTracedWorker}. */
-export interface TracedWorkerOptions<T> {
-  queue: string;
-  service: string;
+/** What a worker takes from the pipeline's context (PipelineContext has all of it). */
+export interface WorkerContext {
   connection: ConnectionOptions;
   prefix: string;
   redis: Redis;
   subscriber: Redis;
   clock: Clock;
   logger: Logger;
+}
+
+export interface TracedWorkerOptions<T> {
+  queue: string;
+  service: string;
+  ctx: WorkerContext;
   /** Jobs processed at once (default 8). */
   concurrency?: number;
   process(job: Job<TracedJobData<T>>): Promise<void>;
@@ -73,7 +78,8 @@ export interface TracedWorker {
 }
 
 /** Starts a BullMQ worker whose jobs run in `process <queue>` spans parented by their producer. */
-export async function startTracedWorker<T>(opts: TracedWorkerOptions<T>): Promise<TracedWorker> {
+export async function startTracedWorker<T>(options: TracedWorkerOptions<T>): Promise<TracedWorker> {
+  const opts = { ...options.ctx, ...options };
   const bucket = new TokenBucket(opts.clock);
   let maxRate: number | null = null;
   // Waits for a token; re-checks at least every 250 ms so a lifted or raised limit takes effect promptly.

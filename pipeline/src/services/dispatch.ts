@@ -46,11 +46,10 @@ export const dispatch: Service = {
   start: async (ctx) => {
     const assignQueue = ctx.queue(QUEUES.dispatch);
     const pingQueue = ctx.queue('driver-pings');
-    const common = { connection: ctx.connection, prefix: ctx.prefix, redis: ctx.redis, subscriber: ctx.subscriber, clock: ctx.clock, logger: ctx.logger };
     const pingDelay = (): number => Math.round(2 * MS_PER_SIM_MINUTE * ctx.faults.get().timeScale);
 
     const assigner = await startTracedWorker<Assignment>({
-      ...common,
+      ctx,
       queue: assignQueue.name,
       service: 'dispatch',
       concurrency: 16,
@@ -71,7 +70,7 @@ export const dispatch: Service = {
     });
 
     const pinger = await startTracedWorker<Ping>({
-      ...common,
+      ctx,
       queue: pingQueue.name,
       service: 'dispatch',
       concurrency: 32,

@@ -22,12 +22,7 @@ export const kitchen: Service = {
     const worker = await startTracedWorker<Ticket>({
       queue: queue.name,
       service: 'kitchen',
-      connection: ctx.connection,
-      prefix: ctx.prefix,
-      redis: ctx.redis,
-      subscriber: ctx.subscriber,
-      clock: ctx.clock,
-      logger: ctx.logger,
+      ctx,
       concurrency: 32,
       process: async (job) => {
         const cause = { id: job.data.causationId, correlationId: job.data.correlationId ?? job.data.causationId, orderId: job.data.orderId };

@@ -33,12 +33,7 @@ export const notifier: Service = {
     const worker = await startTracedWorker<Send>({
       queue: queue.name,
       service: 'notifier',
-      connection: ctx.connection,
-      prefix: ctx.prefix,
-      redis: ctx.redis,
-      subscriber: ctx.subscriber,
-      clock: ctx.clock,
-      logger: ctx.logger,
+      ctx,
       concurrency: 16,
       process: async (job) => {
         if (ctx.faults.get().notificationOutage) throw new NotificationProviderError();

@@ -50,12 +50,7 @@ export const payment: Service = {
     const labeller = await startTracedWorker<EventData<'FraudLabelled'>>({
       queue: outcomes.name,
       service: 'payment',
-      connection: ctx.connection,
-      prefix: ctx.prefix,
-      redis: ctx.redis,
-      subscriber: ctx.subscriber,
-      clock: ctx.clock,
-      logger: ctx.logger,
+      ctx,
       process: async (job) => {
         const cause = { id: job.data.causationId, correlationId: job.data.correlationId ?? job.data.causationId, orderId: job.data.orderId };
         await emit(ctx, { cause, source: 'payment' }, 'FraudLabelled', job.data.payload, TOPICS.payments);
