@@ -4,7 +4,7 @@
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createBus, keyPrefix, type KafkaBus } from '@switchyard/bus';
+import { createBus, keyPrefix, subscriberFor, type KafkaBus } from '@switchyard/bus';
 import type { Config } from '@switchyard/config';
 import { prefixed } from '@switchyard/config';
 import { EtaModel, FraudModel } from '@switchyard/ml';
@@ -79,8 +79,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<PipelineRunt
   initTracing({ serviceName: 'pipeline', otlpEndpoint: opts.config.otlpEndpoint || undefined });
   // Auto-pipelining: the commands every stage issues in one turn of the event loop go out in one socket write.
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  // No ready check on the subscriber connection: see packages/bus/src/bus.ts (ioredis issue #2037).
-  const subscriber = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: false });
+  const subscriber = subscriberFor(redis);
   const url = new URL(opts.redisUrl);
   const connection: ConnectionOptions = {
     host: url.hostname,

@@ -20,6 +20,7 @@ import { createLogger } from '@switchyard/telemetry/log';
 import type { Logger } from '@switchyard/telemetry/log';
 import { injectContext, MSG, spanName, tracerFor } from '@switchyard/telemetry/tracing';
 import { ensureTopics, kafkaLogCreator } from './admin';
+import { subscriberFor } from './control';
 import { ProduceBatcher } from './batcher';
 import { emptyStats, startConsumer } from './consumer';
 import type { GroupStats, RawMessage } from './consumer';
@@ -188,9 +189,7 @@ export function createBus(opts: BusOptions): KafkaBus {
       let s = stats.get(group);
       if (!s) stats.set(group, (s = emptyStats()));
       if (!subscriber) {
-        // No ready check on a subscriber: ioredis (5.8.2+, issue #2037) can send its INFO probe after a SUBSCRIBE
-        // issued while connecting, and Redis refuses INFO in subscriber mode; the connection errors and reconnects.
-        subscriber = redis.duplicate({ enableReadyCheck: false, enableAutoPipelining: false });
+        subscriber = subscriberFor(redis);
         subscriber.on('error', (err) => logger.debug('control subscriber error', { err }));
       }
       const c = await startConsumer(

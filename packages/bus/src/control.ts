@@ -86,6 +86,15 @@ export async function listControls(redis: Redis, prefix: string): Promise<{ kind
 }
 
 /** Options of {@link watchControl}. */
+/**
+ * A connection for the control channel's SUBSCRIBE, from any connection to the same Redis. No ready check: ioredis
+ * (5.8.2+, issue #2037) can send its INFO probe after a SUBSCRIBE issued while connecting, and Redis refuses INFO
+ * in subscriber mode (the connection errors and reconnects); no auto-pipelining, which a subscriber has no use for.
+ */
+export function subscriberFor(redis: Redis): Redis {
+  return redis.duplicate({ enableReadyCheck: false, enableAutoPipelining: false, maxRetriesPerRequest: null });
+}
+
 export interface WatchOptions {
   /** A connection used for GETs (shared). */
   redis: Redis;

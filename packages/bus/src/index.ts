@@ -7,7 +7,7 @@ export type { BusOptions, KafkaBus } from './bus';
 export type { GroupStats } from './consumer';
 export { HEADERS, PermanentError, deadLetterTopic, retryTopic } from './types';
 export type { Bus, ConsumeOptions, Consumer, ControlState, MessageContext } from './types';
-export { NO_CONTROL, TokenBucket, controlChannel, controlKey, effectiveControl, listControls, parseControl, readControl, watchControl, writeControl } from './control';
+export { NO_CONTROL, TokenBucket, controlChannel, controlKey, effectiveControl, listControls, parseControl, readControl, subscriberFor, watchControl, writeControl } from './control';
 export type { ControlKind, ControlWatch, WatchOptions } from './control';
 export { ensureTopics, kafkaLogCreator, reportBrokerGap, tryDescribeGroups, tryListGroups } from './admin';
 export type { BrokerApi, EnsureTopicsResult } from './admin';
