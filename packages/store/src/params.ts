@@ -84,8 +84,13 @@ export function rowToJson(row: Record<string, unknown>): string {
     }
     if (v instanceof Date) (copy ??= { ...row })[key] = dateText(v);
     else if (v instanceof Map) {
-      if ([...v.values()].some((x) => x !== null && (typeof x === 'object' || typeof x === 'bigint'))) return slowRowToJson(row);
-      (copy ??= { ...row })[key] = Object.fromEntries(v);
+      // One pass over the map (every tapped event has one, its headers): copy it, or give up on a nested value.
+      const obj: Record<string, unknown> = {};
+      for (const [k, x] of v as Map<string, unknown>) {
+        if (x !== null && (typeof x === 'object' || typeof x === 'bigint')) return slowRowToJson(row);
+        obj[k] = x;
+      }
+      (copy ??= { ...row })[key] = obj;
     } else if (Array.isArray(v)) {
       if (v.some((x) => x !== null && (typeof x === 'object' || typeof x === 'bigint'))) return slowRowToJson(row);
     } else return slowRowToJson(row);
