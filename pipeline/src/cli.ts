@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '@switchyard/telemetry/log';
-import { LoadGenerator, LoadProfileSchema, rateAt, type LoadProfile } from './load';
+import { LoadGenerator, LoadProfileSchema, type LoadProfile } from './load';
 
 export const USAGE = `usage: switchyard-pipeline [--url URL] [--allow-remote] <command>
 
@@ -151,34 +151,24 @@ async function drive(io: CliIo, base: URL, profile: LoadProfile): Promise<{ sent
     }
   }
   // Let the orders still in flight finish (bounded).
-  for (let i = 0; i < 50; i++) {
-    const s = gen.status();
-    if (s.sent + s.failed >= Math.floor(expectedOrders(profile))) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  for (let i = 0; i < 50 && gen.inFlight() > 0; i++) await new Promise((r) => setTimeout(r, 100));
   const s = gen.status();
   return { sent: s.sent, failed: s.failed, lastError: s.lastError };
 }
 
-/** Orders a profile offers over its whole duration, summed tick by tick as the generator does. */
-function expectedOrders(p: LoadProfile): number {
-  let total = 0;
-  for (let t = 0; t < p.durationS; t += 0.1) total += rateAt(p, t) * 0.1;
-  return total;
-}
+const GLOBAL_OPTIONS = { url: { type: 'string' }, 'allow-remote': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 /** Runs one command; returns the exit code (0 done, 1 the server refused or failed, 2 bad usage). */
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      strict: false,
-      allowPositionals: true,
-      options: { url: { type: 'string' }, 'allow-remote': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help || positionals.length === 0) {
+    // Global options come before the command; everything from the command on is the command's.
+    const { tokens } = parseArgs({ args: argv, options: GLOBAL_OPTIONS, allowPositionals: true, strict: false, tokens: true });
+    const at = tokens.find((t) => t.kind === 'positional')?.index ?? argv.length;
+    const { values } = parseArgs({ args: argv.slice(0, at), options: GLOBAL_OPTIONS, strict: true });
+    const [cmd, sub, ...more] = argv.slice(at);
+    if (values.help || cmd === undefined) {
       io.out(USAGE);
-      return positionals.length === 0 && !values.help ? 2 : 0;
+      return values.help ? 0 : 2;
     }
     const urlText = typeof values.url === 'string' ? values.url : (process.env.SWITCHYARD_URL ?? 'http://127.0.0.1:8080');
     let base: URL;
@@ -190,9 +180,6 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     if (!LOOPBACK.has(base.hostname) && values['allow-remote'] !== true) {
       throw new UsageError(`--url ${base.host} is not a loopback address; load and faults are for test systems (add --allow-remote if you mean it)`);
     }
-    // Flags after the command belong to it: take them from argv as given, minus the global ones.
-    const rest = stripGlobal(argv);
-    const [cmd, sub, ...more] = rest;
     const print = (v: unknown): void => io.out(JSON.stringify(v, null, 2));
     switch (cmd) {
       case 'status':
@@ -225,21 +212,6 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     io.err(`switchyard-pipeline: ${(err as Error).message}`);
     return 1;
   }
-}
-
-function stripGlobal(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--allow-remote') continue;
-    if (a === '--url') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('--url=')) continue;
-    out.push(a);
-  }
-  return out;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -64,7 +64,7 @@ export class LoadGenerator {
   private status_: LoadStatus = { running: false, profile: null, startedAt: null, sent: 0, failed: 0, lastError: null, rate: 0 };
   private owed = 0;
   private lastT = 0;
-  private inFlight = 0;
+  private inFlight_ = 0;
 
   /**
    * @param send accepts one order (in-process intake, or a POST to a loopback URL)
@@ -105,6 +105,11 @@ export class LoadGenerator {
     return { ...this.status_ };
   }
 
+  /** Orders handed to `send` that have not settled yet. */
+  inFlight(): number {
+    return this.inFlight_;
+  }
+
   private tick(): void {
     const p = this.status_.profile;
     if (!p || this.status_.startedAt === null) return;
@@ -123,12 +128,12 @@ export class LoadGenerator {
       this.logger.info('load finished', { sent: this.status_.sent, failed: this.status_.failed });
     }
     for (let i = 0; i < n; i++) {
-      if (this.inFlight >= this.maxInFlight) {
+      if (this.inFlight_ >= this.maxInFlight) {
         this.status_.failed += n - i;
         this.status_.lastError = `more than ${this.maxInFlight} orders in flight: intake is not keeping up`;
         return;
       }
-      this.inFlight++;
+      this.inFlight_++;
       this.send(sampleOrder())
         .then(() => {
           this.status_.sent++;
@@ -138,7 +143,7 @@ export class LoadGenerator {
           this.status_.lastError = err instanceof Error ? err.message : String(err);
         })
         .finally(() => {
-          this.inFlight--;
+          this.inFlight_--;
         });
     }
   }
