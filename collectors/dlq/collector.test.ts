@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -11,6 +10,7 @@ import { startTap } from '../tap/tap';
 import { openTestStore, type TestStore } from '../lag/test-store';
 import { startDlqCollector } from './collector';
 import { searchDeadLetters } from './search';
+import { deleteKeys, eventually } from '@switchyard/bus/testing';
 
 const kafka = new Kafka({ clientId: 'dlq-test', brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING });
 const url = new URL(inject('redisUrl'));
@@ -25,25 +25,10 @@ beforeAll(async () => {
   redis = new Redis(connection);
 });
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(redis, `${prefix}:`);
   redis.disconnect();
   await ts.close();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(150);
-  }
-}
 
 describe('dlq collector', () => {
   it('collects Kafka dead letters (through the tap) and failed BullMQ jobs, searchable by order id and error text', async () => {
@@ -67,10 +52,10 @@ describe('dlq collector', () => {
 
     const tap = await startTap({ kafka, store: ts.store, topics: [`${group}.dlq`, `${group}.retry`, origin], groupId: `tap-${randomUUID()}`, logger: quiet, sessionTimeout: 6000 });
     try {
-      await until('tap rows', async () => {
+      await eventually(async () => {
         const [r] = await ts.store.query<{ n: string }>('SELECT count() AS n FROM events WHERE topic IN ({t:Array(String)})', { t: [`${group}.dlq`, `${group}.retry`, origin] });
         return Number(r?.n) === 5;
-      });
+      }, 'tap rows');
     } finally {
       await tap.stop();
     }
@@ -83,7 +68,7 @@ describe('dlq collector', () => {
     const worker = new Worker(qname, async () => {
       throw new TypeError('sms provider unreachable: ETIMEDOUT');
     }, { connection, prefix });
-    await until('job failed', async () => (await queue.getJobCounts('failed')).failed === 1);
+    await eventually(async () => (await queue.getJobCounts('failed')).failed === 1, 'job failed');
     await worker.close();
 
     const dlq = await startDlqCollector({ store: ts.store, connection, prefix, autoStart: false, logger: quiet });
@@ -130,7 +115,7 @@ describe('dlq collector', () => {
       const again = new Worker(qname, async () => {
         throw new TypeError('sms provider unreachable: ETIMEDOUT');
       }, { connection, prefix });
-      await until('job failed again', async () => (await queue.getJobCounts('failed')).failed === 1);
+      await eventually(async () => (await queue.getJobCounts('failed')).failed === 1, 'job failed again');
       await again.close();
       expect((await dlq.sweep()).failedAgain).toBe(1);
       const after = await searchDeadLetters(ts.store, { topic: qname, limit: 10 });

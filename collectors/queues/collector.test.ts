@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '@switchyard/telemetry/log';
 import { openTestStore, type TestStore } from '../lag/test-store';
 import { discoverQueues, startQueueCollector, JOB_STATES } from './collector';
+import { deleteKeys, eventually } from '@switchyard/bus/testing';
 
 const url = new URL(inject('redisUrl'));
 const connection = { host: url.hostname, port: Number(url.port || 6379) };
@@ -18,25 +19,10 @@ beforeAll(async () => {
   redis = new Redis(connection);
 });
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteKeys(redis, `${prefix}:`);
   redis.disconnect();
   await ts.close();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('queues collector', () => {
   it('records counts equal to BullMQ getJobCounts and job events with wait and processing times', async () => {
@@ -64,10 +50,10 @@ describe('queues collector', () => {
         },
         { connection, prefix },
       );
-      await until('jobs to finish', async () => {
+      await eventually(async () => {
         const c = await queue.getJobCounts('completed', 'failed');
         return c.completed === 2 && c.failed === 1;
-      });
+      }, 'jobs to finish');
       await worker.close();
 
       const r = await collector.sweep();
@@ -82,14 +68,14 @@ describe('queues collector', () => {
       expect(own).toMatchObject({ completed: 2, failed: 1, delayed: 2 });
 
       type Ev = { event: string; job_id: string; attempts: number; wait_ms: string | null; processing_ms: string | null; failed_reason: string; order_id: string };
-      const events = await until('job events stored', async () => {
+      const events = await eventually(async () => {
         await collector.flush();
         const rows = await ts.store.query<Ev>(
           'SELECT event, job_id, attempts, wait_ms, processing_ms, failed_reason, order_id FROM queue_job_events WHERE queue = {q:String} ORDER BY ts',
           { q: name },
         );
         return rows.filter((e) => e.event === 'completed').length === 2 && rows.some((e) => e.event === 'retries-exhausted') ? rows : undefined;
-      });
+      }, 'job events stored');
       const completed = events.filter((e) => e.event === 'completed');
       expect(completed.map((e) => e.order_id).sort()).toEqual(['order-ok-1', 'order-ok-2']);
       for (const e of completed) {

@@ -59,14 +59,20 @@ export async function collect(brokers: string[], topics: string[]): Promise<{ me
   return { messages, stop: () => consumer.disconnect() };
 }
 
-/** Polls `cond` every 25 ms until it holds; throws with `what` after `timeoutMs` (default 15000). */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+/** Polls `probe` until it gives a value (anything but undefined, null or false) and returns it; throws after `timeoutMs`. */
+export async function eventually<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000, stepMs = 50): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    if (await cond()) return;
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** Polls `cond` until it holds; throws after `timeoutMs`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => (await cond()) || undefined, what, timeoutMs, 25);
 }
 
 /** Deletes every Redis key under a prefix. */

@@ -10,6 +10,7 @@ import { createBus, type KafkaBus } from '@switchyard/bus';
 import { makeEvent, type Envelope } from '@switchyard/contracts';
 import type { Api } from '../app';
 import { req, type Harness } from '../testing';
+import { waitFor } from '@switchyard/bus/testing';
 
 /** An admin token and one token per role on `api`. */
 export async function roleTokens(api: Api, admin: string): Promise<{ operator: string; viewer: string }> {
@@ -44,13 +45,7 @@ export async function waitForAction(api: Api, token: string, path: string, timeo
 }
 
 /** Polls `cond` until true (default 20 s). */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export const until = (cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> => waitFor(cond, what, timeoutMs);
 
 /** A message read raw, with its broker timestamp. */
 export interface RawMessage {

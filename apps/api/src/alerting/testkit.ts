@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { openStore, type OpenedStore } from '@switchyard/store';
 import { createLogger, type Logger } from '@switchyard/telemetry/log';
 import { validateRuleFile, type Rule } from './rules';
-import { deleteKeys } from '@switchyard/bus/testing';
+import { deleteKeys, eventually as poll } from '@switchyard/bus/testing';
 
 /** A logger that drops everything (tests assert outcomes, not log lines). */
 export const quietLogger: Logger = createLogger('test', () => undefined);
@@ -115,16 +115,8 @@ export function inlineRules(rules: unknown[], file = 'inline.yaml'): Rule[] {
   return out.rules;
 }
 
-/** Polls `check` until it returns a value that is not undefined (default timeout 20 s). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Resolves with `check`'s first defined result; rejects after `timeoutMs` (default 20000). */
+export const eventually = <T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => poll(check, 'a condition', timeoutMs, 100);
 
 /**
  * The API's real /metrics registry over fixed rows (a stub MetricsSource: the seam between the registry and
