@@ -4,7 +4,7 @@
  *
  *   npm run pipeline -- status
  *   npm run pipeline -- faults set paymentDeclineRate=0.3 slowMs.payment=250
- *   npm run pipeline -- load burst --base 20 --burst 300 --after 10 --for 30 --duration 120
+ *   npm run pipeline -- load burst --base 20 --burst 80 --after 10 --for 30 --duration 120
  *   npm run pipeline -- drive steady --rate 50 --duration 30
  *
  * It talks to loopback addresses only unless `--allow-remote` is given: load and faults are for test systems.
